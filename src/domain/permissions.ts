@@ -1,0 +1,102 @@
+/**
+ * Roles and permissions. A role is held at a node and covers that node's
+ * subtree; permissions are `resource.verb` strings. One `can` answers every
+ * question; the server's `authorize` and the UI's abilities both use it.
+ */
+import { isWithin } from './tree.js';
+
+export const ROLES = [
+  'administrator', // 管理员
+  'leader', // 领导
+  'dispatcher', // 指挥中心坐席
+  'street_officer', // 街道/乡镇
+  'community_secretary', // 社区书记
+  'grid_leader', // 网格长
+  'grid_worker', // 网格员
+  'department_staff', // 职能部门
+  'resident', // 居民
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'account.self',
+  'node.read',
+  'node.locate',
+  'node.create',
+  'node.update',
+  'node.retire',
+  'node.import',
+  'user.read',
+  'user.create',
+  'user.update',
+  'role.assign',
+  'department.read',
+  'department.create',
+  'department.update',
+  'audit.read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const READ_TREE: Permission[] = ['account.self', 'node.read', 'node.locate'];
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  administrator: PERMISSIONS,
+  leader: [...READ_TREE, 'user.read', 'department.read', 'audit.read'],
+  dispatcher: [...READ_TREE, 'user.read', 'department.read'],
+  street_officer: [...READ_TREE, 'user.read', 'department.read'],
+  community_secretary: [...READ_TREE, 'node.create', 'node.update', 'user.read', 'department.read'],
+  grid_leader: [...READ_TREE, 'user.read', 'department.read'],
+  grid_worker: [...READ_TREE],
+  department_staff: [...READ_TREE, 'department.read'],
+  resident: ['account.self', 'node.locate'],
+};
+
+/** One role held by an actor, with the materialised path of its node ('' = whole tree). */
+export interface RoleGrant {
+  role: Role;
+  nodeCode: string | null;
+  nodePath: string;
+  departmentId?: number | null;
+}
+
+export interface Actor {
+  userId: string;
+  name: string;
+  grants: readonly RoleGrant[];
+}
+
+/** Every permission the actor holds anywhere. */
+export function permissionsOf(actor: Actor): Set<Permission> {
+  const out = new Set<Permission>();
+  for (const g of actor.grants) for (const p of ROLE_PERMISSIONS[g.role]) out.add(p);
+  return out;
+}
+
+/** The nodes whose subtrees the actor can see: the tops of its grants, without nested duplicates. */
+export function scopePaths(actor: Actor): string[] {
+  const paths = [...new Set(actor.grants.map((g) => g.nodePath))].sort((a, b) => a.length - b.length);
+  const tops: string[] = [];
+  for (const p of paths) if (!tops.some((t) => isWithin(p, t))) tops.push(p);
+  return tops;
+}
+
+/** True when the node at `path` lies in the actor's part of the tree. */
+export function isInScope(actor: Actor, path: string): boolean {
+  return actor.grants.some((g) => isWithin(path, g.nodePath));
+}
+
+/**
+ * May the actor do `permission`, on the node at `path` when given? A grant
+ * counts only where its node covers the target.
+ */
+export function can(actor: Actor, permission: Permission, path?: string): boolean {
+  return actor.grants.some(
+    (g) => ROLE_PERMISSIONS[g.role].includes(permission) && (path === undefined || isWithin(path, g.nodePath)),
+  );
+}
+
+/** Which roles an assigner may grant: an administrator any role within its scope. */
+export function canAssignRole(actor: Actor, role: Role, nodePath: string): boolean {
+  if (role === 'administrator' && nodePath === '') return actor.grants.some((g) => g.role === 'administrator' && g.nodePath === '');
+  return can(actor, 'role.assign', nodePath);
+}

@@ -1,0 +1,86 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import path from 'node:path';
+
+/**
+ * All configuration, read and validated once at start. Nothing else in the
+ * code base reads `process.env`.
+ */
+export const ConfigSchema = Type.Object({
+  /** PostgreSQL connection string; when absent the embedded PGlite engine is used. */
+  databaseUrl: Type.Optional(Type.String({ minLength: 1 })),
+  /** Folder holding the PGlite data (only without databaseUrl). */
+  dataDir: Type.String({ minLength: 1 }),
+  host: Type.String(),
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  /** 'demo' creates a demo city with known passwords; 'production' never does. */
+  mode: Type.Union([Type.Literal('demo'), Type.Literal('production'), Type.Literal('test')]),
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  /** Minutes of inactivity after which a session ends. */
+  sessionIdleMinutes: Type.Integer({ minimum: 1 }),
+  /** Hours after which a session ends regardless of activity. */
+  sessionMaxHours: Type.Integer({ minimum: 1 }),
+  /** 32-byte key (hex or base64) for encrypting personal data; a demo key is derived in demo/test mode. */
+  dataKey: Type.Optional(Type.String({ minLength: 32 })),
+  /** Map tile URL template for the console map; empty = polygons on a plain background. */
+  tileUrl: Type.String(),
+  /** Pool size for PostgreSQL. */
+  poolSize: Type.Integer({ minimum: 1, maximum: 500 }),
+  /** Set the Secure flag on cookies (behind HTTPS). */
+  secureCookies: Type.Boolean(),
+  /** Trust X-Forwarded-* headers from a reverse proxy. */
+  trustProxy: Type.Boolean(),
+});
+export type Config = Static<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+function bool(v: string | undefined, fallback: boolean): boolean {
+  if (v === undefined || v === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(v.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(v.toLowerCase())) return false;
+  return v as unknown as boolean; // fails validation with the variable named
+}
+
+function int(v: string | undefined, fallback: number): number {
+  if (v === undefined || v === '') return fallback;
+  return /^-?\d+$/.test(v) ? Number(v) : (v as unknown as number);
+}
+
+/** Builds the configuration from an environment (default: process.env) plus overrides. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+  const raw = {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(env.WANGGE_DATA_DIR || './data'),
+    host: env.HOST || '127.0.0.1',
+    port: int(env.PORT, 3000),
+    mode: env.WANGGE_MODE || (env.NODE_ENV === 'production' ? 'production' : 'demo'),
+    logLevel: env.LOG_LEVEL || 'info',
+    sessionIdleMinutes: int(env.SESSION_IDLE_MINUTES, 30),
+    sessionMaxHours: int(env.SESSION_MAX_HOURS, 12),
+    dataKey: env.WANGGE_DATA_KEY || undefined,
+    tileUrl: env.WANGGE_TILE_URL || '',
+    poolSize: int(env.DB_POOL_SIZE, 20),
+    secureCookies: bool(env.SECURE_COOKIES, env.NODE_ENV === 'production'),
+    trustProxy: bool(env.TRUST_PROXY, false),
+    ...overrides,
+  };
+  const names: Record<string, string> = {
+    databaseUrl: 'DATABASE_URL', dataDir: 'WANGGE_DATA_DIR', host: 'HOST', port: 'PORT', mode: 'WANGGE_MODE',
+    logLevel: 'LOG_LEVEL', sessionIdleMinutes: 'SESSION_IDLE_MINUTES', sessionMaxHours: 'SESSION_MAX_HOURS',
+    dataKey: 'WANGGE_DATA_KEY', tileUrl: 'WANGGE_TILE_URL', poolSize: 'DB_POOL_SIZE', secureCookies: 'SECURE_COOKIES',
+    trustProxy: 'TRUST_PROXY',
+  };
+  const errors = [...Value.Errors(ConfigSchema, raw)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      const key = e.path.replace(/^\//, '');
+      return `${names[key] ?? key}: ${e.message} (got ${JSON.stringify((raw as Record<string, unknown>)[key])})`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`);
+  }
+  if (raw.mode === 'production' && !raw.dataKey) {
+    throw new ConfigError('Invalid configuration:\n  WANGGE_DATA_KEY: required in production mode (32 bytes, hex or base64)');
+  }
+  return raw as Config;
+}

@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import type { Db } from './db/db.js';
+import { openDb } from './db/open.js';
+import { migrate } from './db/migrate.js';
+import { buildApp } from './app.js';
+import { loadDataKeys, PersonalData } from './lib/personal-data.js';
+import type { AppDeps } from './context.js';
+
+export interface Running {
+  app: FastifyInstance;
+  db: Db;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Opens the database, migrates it and builds the app's shared services. */
+export async function prepare(config: Config, onStep?: (msg: string) => void): Promise<AppDeps> {
+  onStep?.(config.databaseUrl ? 'connecting to PostgreSQL' : `opening embedded database in ${config.dataDir}`);
+  const db = await openDb(config);
+  const applied = await migrate(db, (name) => onStep?.(`migrating: ${name}`));
+  if (applied.length) onStep?.(`applied ${applied.length} migration(s)`);
+  return { db, config, pd: new PersonalData(loadDataKeys(config.dataKey)) };
+}
+
+/** Starts the HTTP server on prepared services. */
+export async function listen(deps: AppDeps): Promise<Running> {
+  const app = await buildApp(deps);
+  const address = await app.listen({ host: deps.config.host, port: deps.config.port });
+  return {
+    app,
+    db: deps.db,
+    url: address.replace('0.0.0.0', '127.0.0.1'),
+    async close() {
+      await app.close();
+      await deps.db.close();
+    },
+  };
+}
