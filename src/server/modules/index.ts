@@ -2,9 +2,21 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../context.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { metaRoutes } from './meta/meta.routes.js';
+import { nodesRoutes } from './nodes/nodes.routes.js';
+import { boundariesRoutes } from './boundaries/boundaries.routes.js';
+import { locateRoutes } from './locate/locate.routes.js';
+import { usersRoutes } from './users/users.routes.js';
+import { departmentsRoutes } from './departments/departments.routes.js';
+import { auditRoutes } from './audit/audit.routes.js';
 
 /** Every feature module, registered under its prefix. */
 export async function registerModules(app: FastifyInstance, deps: AppDeps): Promise<void> {
   await app.register(metaRoutes, { prefix: '/api', deps });
   await app.register(authRoutes, { prefix: '/api/auth', deps });
+  await app.register(nodesRoutes, { prefix: '/api/nodes', deps });
+  await app.register(boundariesRoutes, { prefix: '/api/boundaries', deps });
+  await app.register(locateRoutes, { prefix: '/api/locate', deps });
+  await app.register(usersRoutes, { prefix: '/api/users', deps });
+  await app.register(departmentsRoutes, { prefix: '/api/departments', deps });
+  await app.register(auditRoutes, { prefix: '/api/audit', deps });
 }

@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../server/config.js';
+import { prepare, listen } from '../../server/server.js';
+import { ensureDemoCity } from '../../server/demo/demo-city.js';
+import { ensureFirstAdmin } from '../../server/modules/users/first-admin.js';
+import { createProgress } from '../progress.js';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve', { isDefault: true })
+    .description('start the server (creates the demo city on the first start in demo mode)')
+    .option('-p, --port <port>', 'port to listen on')
+    .option('--host <host>', 'address to listen on')
+    .action(async (opts: { port?: string; host?: string }) => {
+      const t0 = performance.now();
+      const env = { ...process.env, ...(opts.port ? { PORT: opts.port } : {}), ...(opts.host ? { HOST: opts.host } : {}) };
+      const config = loadConfig(env);
+      const progress = createProgress();
+      const deps = await prepare(config, (m) => progress.log(m));
+      if (config.mode === 'demo') await ensureDemoCity(deps, progress);
+      else await ensureFirstAdmin(deps, (m) => progress.log(m));
+      const running = await listen(deps);
+      const ms = Math.round(performance.now() - t0);
+      process.stderr.write(
+        `\nWangge is ready at ${running.url} (${deps.db.engine}${deps.db.engine === 'pglite' ? ` in ${config.dataDir}` : ''}, ${config.mode} mode, ${ms} ms)\n` +
+          `API docs: ${running.url}/docs\n`,
+      );
+      if (config.mode === 'demo') {
+        const rows = await deps.db.query<{ value: { logins?: { username: string; password: string; role: string; node: string }[] } }>(
+          `SELECT value FROM app_meta WHERE key = 'demo'`,
+        );
+        const logins = rows[0]?.value.logins ?? [];
+        if (logins.length) {
+          process.stderr.write('\nDEMO MODE — demo logins (never use demo mode for real data):\n');
+          for (const l of logins) process.stderr.write(`  ${l.username.padEnd(16)} ${l.password.padEnd(14)} ${l.role} @ ${l.node}\n`);
+        }
+      }
+      const stop = async () => {
+        await running.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}
