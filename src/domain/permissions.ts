@@ -29,6 +29,7 @@ export const PERMISSIONS = [
   'user.read',
   'user.create',
   'user.update',
+  'user.reveal_phone',
   'role.assign',
   'department.read',
   'department.create',
@@ -46,7 +47,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   street_officer: [...READ_TREE, 'user.read', 'department.read'],
   community_secretary: [...READ_TREE, 'node.create', 'node.update', 'user.read', 'department.read'],
   grid_leader: [...READ_TREE, 'user.read', 'department.read'],
-  grid_worker: [...READ_TREE],
+  grid_worker: [...READ_TREE, 'department.read'],
   department_staff: [...READ_TREE, 'department.read'],
   resident: ['account.self', 'node.locate'],
 };

@@ -21,3 +21,9 @@ export interface AppDeps {
   config: Config;
   pd: PersonalData;
 }
+
+/** The use-case context of a signed-in request. */
+export function ctxOf(req: { actor: Actor | null; ip: string; log: FastifyBaseLogger }, deps: AppDeps): Ctx {
+  if (!req.actor) throw new Error('ctxOf called on a route without a signed-in actor');
+  return { db: deps.db, actor: req.actor, config: deps.config, pd: deps.pd, log: req.log, ip: req.ip };
+}

@@ -37,6 +37,12 @@ export async function writeAudit(ex: Executor, e: AuditEntry): Promise<void> {
   );
 }
 
+function actorCity(path: string | undefined): string | null {
+  if (!path) return null;
+  const labels = path.split('.');
+  return labels[1] ?? cityCodeOf(labels[0]!);
+}
+
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const SECRET_FIELDS = /password|token|secret/i;
 
@@ -67,12 +73,14 @@ export const auditPlugin = fp(async (app: FastifyInstance, deps: AppDeps) => {
         actorId: req.actor?.userId,
         actorName: req.actor?.name,
         ip: req.ip,
-        action: `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`,
+        action: `${req.method} ${(req.routeOptions.url ?? req.url.split('?')[0]!).replace(/(.)\/$/, '$1')}`,
         resource: req.routeOptions.url?.split('/')[2] ?? null,
         resourceId: params.code ?? params.id ?? null,
         result: reply.statusCode < 400 ? 'ok' : denied ? 'denied' : 'failed',
         statusCode: reply.statusCode,
         detail: { body: redact(req.body) },
+        // Filed under the city of the node acted on, else the actor's own city.
+        cityCode: params.code && /^\d{2,}$/.test(params.code) ? cityCodeOf(params.code) : actorCity(req.actor?.grants[0]?.nodePath),
       });
     } catch (err) {
       req.log.error({ err }, 'audit write failed');
