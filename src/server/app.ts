@@ -33,6 +33,9 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
 
   await app.register(errorsPlugin);
   await app.register(cookie);
+  // Before any route: its onRoute hook checks every route's declaration.
+  await app.register(authPlugin, deps);
+  await app.register(auditPlugin, deps);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -46,8 +49,6 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(authPlugin, deps);
-  await app.register(auditPlugin, deps);
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {

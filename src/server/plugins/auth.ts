@@ -119,6 +119,8 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AppDeps) => {
   });
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    // No route matched: the not-found handler answers 404 and reveals nothing.
+    if (req.routeOptions.url === undefined) return;
     const cfg = req.routeOptions.config as { permission?: Permission; public?: boolean } | undefined;
     const token = req.cookies?.[SESSION_COOKIE];
     let expired = false;
