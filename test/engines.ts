@@ -40,8 +40,9 @@ export async function ensurePgliteTemplate(): Promise<string> {
   const db = await openPglite({});
   await migrate(db);
   const dump = await db.pglite.dumpDataDir('gzip');
-  writeFileSync(file + '.tmp', Buffer.from(await dump.arrayBuffer()));
-  (await import('node:fs')).renameSync(file + '.tmp', file);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
+  (await import('node:fs')).renameSync(tmp, file);
   await db.close();
   return file;
 }
