@@ -35,21 +35,35 @@ export const PERMISSIONS = [
   'department.create',
   'department.update',
   'audit.read',
+  'category.read',
+  'category.manage',
+  'responsibility.read',
+  'responsibility.manage',
+  'case.read',
+  'case.create',
+  'case.dispatch',
+  'case.handle',
+  'case.check',
+  'case.rate',
+  'case.supervise',
+  'notice.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const READ_TREE: Permission[] = ['account.self', 'node.read', 'node.locate'];
+const READ_TREE: Permission[] = ['account.self', 'node.read', 'node.locate', 'notice.read', 'category.read'];
+/** Those who work cases in the tree: read, report, handle, check on site. */
+const CASE_WORK: Permission[] = ['case.read', 'case.create', 'case.handle', 'case.check', 'responsibility.read'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   administrator: PERMISSIONS,
-  leader: [...READ_TREE, 'user.read', 'department.read', 'audit.read'],
-  dispatcher: [...READ_TREE, 'user.read', 'department.read'],
-  street_officer: [...READ_TREE, 'user.read', 'department.read'],
-  community_secretary: [...READ_TREE, 'node.create', 'node.update', 'user.read', 'department.read'],
-  grid_leader: [...READ_TREE, 'user.read', 'department.read'],
-  grid_worker: [...READ_TREE, 'department.read'],
-  department_staff: [...READ_TREE, 'department.read'],
-  resident: ['account.self', 'node.locate'],
+  leader: [...READ_TREE, 'user.read', 'department.read', 'audit.read', 'case.read', 'case.supervise', 'responsibility.read'],
+  dispatcher: [...READ_TREE, 'user.read', 'department.read', 'case.read', 'case.create', 'case.dispatch', 'case.check', 'case.supervise', 'responsibility.read'],
+  street_officer: [...READ_TREE, 'user.read', 'department.read', ...CASE_WORK],
+  community_secretary: [...READ_TREE, 'node.create', 'node.update', 'user.read', 'department.read', ...CASE_WORK],
+  grid_leader: [...READ_TREE, 'user.read', 'department.read', ...CASE_WORK],
+  grid_worker: [...READ_TREE, 'department.read', ...CASE_WORK],
+  department_staff: [...READ_TREE, 'department.read', 'case.read', 'case.handle'],
+  resident: ['account.self', 'node.locate', 'notice.read', 'category.read', 'case.create', 'case.rate'],
 };
 
 /** One role held by an actor, with the materialised path of its node ('' = whole tree). */
