@@ -8,6 +8,10 @@ import { locateRoutes } from './locate/locate.routes.js';
 import { usersRoutes } from './users/users.routes.js';
 import { departmentsRoutes } from './departments/departments.routes.js';
 import { auditRoutes } from './audit/audit.routes.js';
+import { categoriesRoutes } from './categories/categories.routes.js';
+import { responsibilityRoutes } from './responsibility/responsibility.routes.js';
+import { casesRoutes } from './cases/cases.routes.js';
+import { noticesRoutes } from './notices/notices.routes.js';
 
 /** Every feature module, registered under its prefix. */
 export async function registerModules(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -19,4 +23,8 @@ export async function registerModules(app: FastifyInstance, deps: AppDeps): Prom
   await app.register(usersRoutes, { prefix: '/api/users', deps });
   await app.register(departmentsRoutes, { prefix: '/api/departments', deps });
   await app.register(auditRoutes, { prefix: '/api/audit', deps });
+  await app.register(categoriesRoutes, { prefix: '/api/categories', deps });
+  await app.register(responsibilityRoutes, { prefix: '/api/responsibility', deps });
+  await app.register(casesRoutes, { prefix: '/api/cases', deps });
+  await app.register(noticesRoutes, { prefix: '/api/notices', deps });
 }
