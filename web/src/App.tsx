@@ -20,6 +20,8 @@ export function App() {
   return (
     <ConfigProvider
       locale={locale}
+      // Keep "登录" as typed: the inserted space would change what screen readers and tests read.
+      button={{ autoInsertSpace: false }}
       theme={{ token: { colorPrimary: '#1d5fd1', borderRadius: 6, fontFamily: "-apple-system, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Segoe UI', Roboto, sans-serif" } }}
     >
       <AntApp className="wg-app">

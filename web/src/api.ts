@@ -77,6 +77,8 @@ export interface GridNode {
   attributes: Record<string, unknown> | null;
   hasBoundary: boolean;
   childCount: number;
+  retiredAt?: string | null;
+  retiredReason?: string | null;
 }
 
 export interface NodeDetail extends GridNode {

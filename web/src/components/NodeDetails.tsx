@@ -107,6 +107,9 @@ export function NodeDetails({ node, loading, roots, onSelect }: Props) {
             children: node.households == null ? t('details.unknown') : fmt.format(node.households),
           },
           { key: 'children', label: t('details.children'), children: fmt.format(node.childCount) },
+          ...(node.status === 'retired' && node.retiredReason
+            ? [{ key: 'retired', label: t('details.retiredReason'), children: node.retiredReason }]
+            : []),
         ]}
       />
       <h3 className="wg-subtitle">{t('details.counts')}</h3>

@@ -233,6 +233,7 @@ function NodeSearch({ root, onSelect }: { root: GridNode; onSelect: (code: strin
       >
         <Input
           aria-label={t('tree.searchLabel')}
+          maxLength={50}
           placeholder={`${t('tree.search')} · ${root.name}`}
           prefix={<SearchOutlined />}
           allowClear

@@ -55,7 +55,7 @@ const en: Resources = {
   },
   tree: {
     title: 'Grid tree',
-    search: 'Search by name or code',
+    search: 'Search by name',
     searchLabel: 'Search under the current root',
     noResults: 'No matching node',
     empty: 'No nodes to show',
@@ -79,6 +79,7 @@ const en: Resources = {
     path: 'Path',
     counts: 'Below this node',
     countsEmpty: 'No child nodes',
+    retiredReason: 'Why retired',
     none: 'Select a node',
     unknown: '—',
   },

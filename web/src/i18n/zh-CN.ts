@@ -53,7 +53,7 @@ const zhCN = {
   },
   tree: {
     title: '网格树',
-    search: '搜索节点名称或编码',
+    search: '搜索名称',
     searchLabel: '在当前根节点下搜索',
     noResults: '未找到匹配的节点',
     empty: '暂无可查看的节点',
@@ -77,6 +77,7 @@ const zhCN = {
     path: '所属路径',
     counts: '下辖统计',
     countsEmpty: '无下级节点',
+    retiredReason: '撤销原因',
     none: '请选择一个节点',
     unknown: '—',
   },

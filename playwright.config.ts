@@ -1,0 +1,57 @@
+import { defineConfig } from '@playwright/test';
+
+/**
+ * Browser journeys against the real server in demo mode, on Debian's Chromium
+ * (browsers cannot be downloaded here). Build first: `npm run build` makes
+ * dist/cli/main.js and dist/web. The first start creates the demo city in a
+ * fresh data folder, hence the long web-server timeout.
+ */
+const PORT = 3987;
+/** Emptied before each run by e2e/fresh-data-dir.mjs (part of the webServer command, see there why). */
+const E2E_DATA_DIR = 'tmp/e2e-data';
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 90_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+  outputDir: 'test-results/artifacts',
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+    locale: 'zh-CN',
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  webServer: {
+    command: `node e2e/fresh-data-dir.mjs ${E2E_DATA_DIR} && node dist/cli/main.js serve --port ${PORT}`,
+    url: `http://127.0.0.1:${PORT}/readyz`,
+    timeout: 240_000,
+    reuseExistingServer: false,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      WANGGE_DATA_DIR: E2E_DATA_DIR,
+      WANGGE_MODE: 'demo',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+    },
+  },
+});
