@@ -14,9 +14,10 @@ export function LanguageSwitch({ ghost }: { ghost?: boolean }) {
         className={ghost ? 'wg-header-button' : undefined}
         icon={<TranslationOutlined />}
         lang={next}
+        aria-label={t('app.otherLanguage')}
         onClick={() => setLanguage(next)}
       >
-        {t('app.otherLanguage')}
+        <span className="wg-lang-label">{t('app.otherLanguage')}</span>
       </Button>
     </Tooltip>
   );
