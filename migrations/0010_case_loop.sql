@@ -127,7 +127,7 @@ CREATE TABLE cases (
   PRIMARY KEY (city_code, id),
   UNIQUE (city_code, number)
 );
-CREATE UNIQUE INDEX cases_idempotency ON cases (city_code, created_by, idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE UNIQUE INDEX cases_idempotency ON cases (created_by, idempotency_key, city_code) WHERE idempotency_key IS NOT NULL;
 CREATE INDEX cases_node_path_gist ON cases USING gist (node_path);
 CREATE INDEX cases_handler_path_gist ON cases USING gist (handler_node_path);
 CREATE INDEX cases_queue_idx ON cases (city_code, status, created_at DESC);

@@ -152,7 +152,6 @@ export const REASON_REQUIRED: readonly CaseAction[] = [
   'deny_extension',
   'request_suspension',
   'deny_suspension',
-  'merge',
 ];
 
 export const RATINGS = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const;

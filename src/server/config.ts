@@ -30,6 +30,18 @@ export const ConfigSchema = Type.Object({
   secureCookies: Type.Boolean(),
   /** Trust X-Forwarded-* headers from a reverse proxy. */
   trustProxy: Type.Boolean(),
+  /** Folder for uploaded photos (content-addressed by SHA-256). */
+  uploadDir: Type.String({ minLength: 1 }),
+  /** Largest accepted photo, in bytes. */
+  maxPhotoBytes: Type.Integer({ minimum: 1024 }),
+  /** Days a resolved case waits for the resident's rating before closing as "not rated". */
+  ratingDays: Type.Integer({ minimum: 1, maximum: 90 }),
+  /** Share of the allowed time after which a clock turns yellow. */
+  yellowShare: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+  /** Hours overdue after which a case is escalated one level up automatically. */
+  autoEscalateHours: Type.Integer({ minimum: 1 }),
+  /** Run the clock sweep and the outbox worker in this process. */
+  workers: Type.Boolean(),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -63,13 +75,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     poolSize: int(env.DB_POOL_SIZE, 20),
     secureCookies: bool(env.SECURE_COOKIES, env.NODE_ENV === 'production'),
     trustProxy: bool(env.TRUST_PROXY, false),
+    uploadDir: path.resolve(env.WANGGE_UPLOAD_DIR || path.join(env.WANGGE_DATA_DIR || './data', 'uploads')),
+    maxPhotoBytes: int(env.WANGGE_MAX_PHOTO_BYTES, 10 * 1024 * 1024),
+    ratingDays: int(env.WANGGE_RATING_DAYS, 7),
+    yellowShare: env.WANGGE_YELLOW_SHARE ? Number(env.WANGGE_YELLOW_SHARE) : 0.8,
+    autoEscalateHours: int(env.WANGGE_AUTO_ESCALATE_HOURS, 24),
+    workers: bool(env.WANGGE_WORKERS, true),
     ...overrides,
   };
   const names: Record<string, string> = {
     databaseUrl: 'DATABASE_URL', dataDir: 'WANGGE_DATA_DIR', host: 'HOST', port: 'PORT', mode: 'WANGGE_MODE',
     logLevel: 'LOG_LEVEL', sessionIdleMinutes: 'SESSION_IDLE_MINUTES', sessionMaxHours: 'SESSION_MAX_HOURS',
     dataKey: 'WANGGE_DATA_KEY', tileUrl: 'WANGGE_TILE_URL', poolSize: 'DB_POOL_SIZE', secureCookies: 'SECURE_COOKIES',
-    trustProxy: 'TRUST_PROXY',
+    trustProxy: 'TRUST_PROXY', uploadDir: 'WANGGE_UPLOAD_DIR', maxPhotoBytes: 'WANGGE_MAX_PHOTO_BYTES', ratingDays: 'WANGGE_RATING_DAYS',
+    yellowShare: 'WANGGE_YELLOW_SHARE', autoEscalateHours: 'WANGGE_AUTO_ESCALATE_HOURS', workers: 'WANGGE_WORKERS',
   };
   const errors = [...Value.Errors(ConfigSchema, raw)];
   if (errors.length > 0) {
