@@ -66,7 +66,8 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   if (serveWeb) {
     await app.register(fastifyStatic, { root: WEB_DIST_DIR, wildcard: false, index: ['index.html'] });
     // Client-side routes fall back to the app shell; unknown API paths stay 404 JSON.
-    app.setNotFoundHandler((req, reply) => {
+    // A catch-all route, not a second not-found handler: errorsPlugin already owns that one.
+    app.get('/*', { config: { public: true }, schema: { hide: true } }, (req, reply) => {
       const url = req.url.split('?')[0]!;
       if (req.method === 'GET' && !url.startsWith('/api') && !url.startsWith('/open311') && !path.extname(url)) {
         return reply.type('text/html').sendFile('index.html');
