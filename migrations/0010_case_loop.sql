@@ -94,7 +94,12 @@ CREATE TABLE cases (
   sign_due_at     timestamptz,
   handle_due_at   timestamptz,
   clock_started_at timestamptz,
+  -- When the running clock (acceptance while reported, else handling) turns yellow; computed on the
+  -- working calendar when the deadline is set, so the sweep compares timestamps only.
+  yellow_at       timestamptz,
   clock_colour    text NOT NULL DEFAULT 'green' CHECK (clock_colour IN ('green','yellow','red')),
+  -- Until when the resident may rate (set when the case starts awaiting a rating).
+  rating_due_at   timestamptz,
   supervised_at   timestamptz,
   auto_escalated_at timestamptz,
   pending_extension  jsonb,
@@ -132,6 +137,9 @@ CREATE INDEX cases_node_path_gist ON cases USING gist (node_path);
 CREATE INDEX cases_handler_path_gist ON cases USING gist (handler_node_path);
 CREATE INDEX cases_queue_idx ON cases (city_code, status, created_at DESC);
 CREATE INDEX cases_open_due_idx ON cases (handle_due_at) WHERE status IN ('dispatched','in_progress');
+CREATE INDEX cases_yellow_idx ON cases (yellow_at) WHERE clock_colour = 'green' AND status IN ('reported','dispatched','in_progress');
+CREATE INDEX cases_accept_due_idx ON cases (accept_due_at) WHERE status = 'reported';
+CREATE INDEX cases_rating_due_idx ON cases (rating_due_at) WHERE status = 'awaiting_rating';
 CREATE INDEX cases_location_gist ON cases USING gist (location) WHERE location IS NOT NULL;
 CREATE INDEX cases_reporter_idx ON cases (reporter_id, created_at DESC) WHERE reporter_id IS NOT NULL;
 CREATE INDEX cases_reporter_phone_idx ON cases (reporter_phone_hash, created_at DESC) WHERE reporter_phone_hash IS NOT NULL;

@@ -70,4 +70,14 @@ describe('working calendar', () => {
     // Over the holiday the working clock stands still: on 5 Oct only Sep 30 has been used of 3 working days (30, 9, 10).
     expect(cal.elapsedShare(cst('2025-09-30T00:00:00'), wdue, cst('2025-10-05T12:00:00'), 'workdays')).toBeCloseTo(1 / 3, 2);
   });
+
+  it('finds when a share of the time is reached, on the working clock', () => {
+    const start = cst('2025-03-03T09:00:00');
+    expect(cal.shareReachedAt(start, new Date(+start + 10 * 3_600_000), 'hours', 0.8).toISOString()).toBe(cst('2025-03-03T17:00:00').toISOString());
+    // 2 working days from Tue 30 Sep 00:00: Sep 30 and Oct 9 (end of day) → 48 working hours; 80% = 38.4 h → Oct 9, 14:24.
+    const wdue = cal.addDeadline(cst('2025-09-30T00:00:00'), { amount: 1, unit: 'workdays' });
+    expect(chinaDate(wdue)).toBe('2025-10-09');
+    const at = cal.shareReachedAt(cst('2025-09-30T00:00:00'), wdue, 'workdays', 0.8);
+    expect(Math.abs(+at - +cst('2025-10-09T14:24:00'))).toBeLessThan(5);
+  });
 });

@@ -79,6 +79,26 @@ export class WorkCalendar {
     return total;
   }
 
+  /**
+   * The instant at which `share` of the time from `start` to `due` is used,
+   * on the clock the deadline runs on (working time only, for working days).
+   */
+  shareReachedAt(start: Date, due: Date, unit: DeadlineUnit, share: number): Date {
+    if (unit === 'hours') return new Date(+start + share * (+due - +start));
+    let left = share * this.workingMsBetween(start, due);
+    let cursor = +start;
+    while (cursor < +due) {
+      const date = chinaDate(cursor);
+      const dayEnd = Math.min(+startOfChinaDay(addDays(date, 1)), +due);
+      if (this.isWorkday(date)) {
+        if (dayEnd - cursor >= left) return new Date(cursor + left);
+        left -= dayEnd - cursor;
+      }
+      cursor = dayEnd;
+    }
+    return due;
+  }
+
   /** Share of the allowed time used at `now` (0 at start, 1 at the deadline), on the clock the spec runs on. */
   elapsedShare(start: Date, due: Date, now: Date, unit: DeadlineUnit): number {
     if (+now >= +due) return +now === +due ? 1 : Math.max(1, this.ratio(start, due, now, unit));

@@ -61,6 +61,7 @@ export function canReadCase(actor: Actor, c: CaseFacts): boolean {
   return actor.grants.some(
     (g) =>
       g.role !== 'department_staff' &&
+      g.role !== 'resident' &&
       ROLE_PERMISSIONS[g.role].includes('case.read') &&
       (isWithin(c.nodePath, g.nodePath) || (c.handlerNodePath !== null && isWithin(c.handlerNodePath, g.nodePath))),
   );

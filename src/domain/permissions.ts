@@ -57,13 +57,13 @@ const CASE_WORK: Permission[] = ['case.read', 'case.create', 'case.handle', 'cas
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   administrator: PERMISSIONS,
   leader: [...READ_TREE, 'user.read', 'department.read', 'audit.read', 'case.read', 'case.supervise', 'responsibility.read'],
-  dispatcher: [...READ_TREE, 'user.read', 'department.read', 'case.read', 'case.create', 'case.dispatch', 'case.check', 'case.supervise', 'responsibility.read'],
+  dispatcher: [...READ_TREE, 'user.read', 'department.read', 'case.read', 'case.create', 'case.dispatch', 'case.check', 'case.rate', 'case.supervise', 'responsibility.read'],
   street_officer: [...READ_TREE, 'user.read', 'department.read', ...CASE_WORK],
   community_secretary: [...READ_TREE, 'node.create', 'node.update', 'user.read', 'department.read', ...CASE_WORK],
   grid_leader: [...READ_TREE, 'user.read', 'department.read', ...CASE_WORK],
   grid_worker: [...READ_TREE, 'department.read', ...CASE_WORK],
   department_staff: [...READ_TREE, 'department.read', 'case.read', 'case.handle'],
-  resident: ['account.self', 'node.locate', 'notice.read', 'category.read', 'case.create', 'case.rate'],
+  resident: ['account.self', 'node.locate', 'notice.read', 'category.read', 'case.read', 'case.create', 'case.rate'],
 };
 
 /** One role held by an actor, with the materialised path of its node ('' = whole tree). */
