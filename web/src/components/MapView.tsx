@@ -11,6 +11,7 @@ import { useTranslation } from 'react-i18next';
 import { api, isAbort, type Meta, type NodeFeatureProps, type NodeFeatures } from '../api';
 import { errorText } from '../errors';
 import { colorOf } from '../levels';
+import { labelPoint } from '../geo';
 
 interface Props {
   code: string | undefined;
@@ -21,6 +22,13 @@ interface Props {
 
 /** Above this many children the names show on hover only, so labels do not bury the shapes. */
 const MAX_PERMANENT_LABELS = 30;
+
+/** Names come from users: Leaflet would read a string as HTML, a text node it cannot. */
+function textLabel(text: string): HTMLElement {
+  const span = document.createElement('span');
+  span.textContent = text;
+  return span;
+}
 
 /** Neighbouring children share a colour; a small lightness step per index tells them apart. */
 function shade(hex: string, index: number): string {
@@ -116,7 +124,7 @@ export function MapView({ code, tileUrl, city, onSelect }: Props) {
         const p = f.properties as NodeFeatureProps;
         if (p.role !== 'child') return;
         const path = lyr as L.Path;
-        path.bindTooltip(p.name, permanent ? { permanent: true, direction: 'center', className: 'wg-map-label' } : { sticky: true });
+        if (!permanent) path.bindTooltip(textLabel(p.name), { sticky: true });
         path.on('add', () => {
           const el = path.getElement();
           if (!el) return;
@@ -138,9 +146,24 @@ export function MapView({ code, tileUrl, city, onSelect }: Props) {
       },
     }).addTo(map);
 
+    // Few children: their names stay on the map, each at the point farthest inside its shape.
+    const labels = L.layerGroup();
+    if (permanent) {
+      for (const f of children) {
+        const at = labelPoint(f.geometry);
+        if (!at) continue;
+        L.tooltip({ permanent: true, direction: 'center', className: 'wg-map-label', interactive: false })
+          .setLatLng([at[1], at[0]])
+          .setContent(textLabel(f.properties.name))
+          .addTo(labels);
+      }
+      labels.addTo(map);
+    }
+
     const bounds = layer.getBounds();
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 17 });
     return () => {
+      labels.remove();
       layer.remove();
     };
   }, [map, data]);

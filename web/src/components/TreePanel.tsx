@@ -112,7 +112,7 @@ export function TreePanel({ roots, selectedCode, selected, searchRoot, onSelect 
         title: (
           <span className={n.status === 'retired' ? 'wg-tree-title wg-retired' : 'wg-tree-title'} data-code={n.code}>
             <LevelTag level={n.level} kind={n.kind} />
-            <span className="wg-tree-name">{n.name}</span>
+            <span className="wg-tree-name" title={n.name}>{n.name}</span>
             {n.childCount > 0 && <span className="wg-tree-count">{n.childCount}</span>}
           </span>
         ),
