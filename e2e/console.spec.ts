@@ -167,3 +167,28 @@ test('sign in to the demo city, explore map, tree and details, switch language, 
     expect(me.status()).toBe(401);
   });
 });
+
+test('a grid worker sees only their own grid, and a link outside it falls back to it', async ({ page, request }) => {
+  const meta = (await (await request.get('/api/meta')).json()) as { demoLogins: DemoLogin[] };
+  const worker = meta.demoLogins.find((l) => l.role === 'grid_worker');
+  expect(worker, 'the demo city lists a grid worker login').toBeTruthy();
+
+  await page.goto('/');
+  await page.getByRole('row', { name: new RegExp(worker!.username) }).first().click();
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+
+  await expect(nodeName(page)).toHaveText(worker!.nodeName);
+  await expect(page.getByRole('treeitem')).toHaveCount(1);
+  await expect(treeItem(page, worker!.node)).toHaveAttribute('aria-selected', 'true');
+  // Ancestors above the worker's grid are named but not links: they are outside the worker's area.
+  const path = page.getByRole('navigation', { name: '所属路径' });
+  await expect(path).toContainText(CITY.name);
+  await expect(path.getByRole('link')).toHaveCount(0);
+  await expect(page.locator('path.wg-self-outline')).toHaveCount(1);
+  await expect(childPolygons(page)).toHaveCount(0);
+
+  await page.goto(`/nodes/${CITY.code}`);
+  await expect(page.getByText('未找到该节点，或不在您的管辖范围内。')).toBeVisible();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(nodeName(page)).toHaveText(worker!.nodeName);
+});

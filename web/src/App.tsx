@@ -96,6 +96,9 @@ function Shell() {
       await api.logout();
     } finally {
       setCsrfToken('');
+      // Straight to /login: a deliberate sign-out should not send the next user back to this page.
+      returnTo.current = null;
+      navigate('/login', { replace: true });
       setMe(null);
       message.success(t('header.signedOut'));
     }

@@ -60,6 +60,8 @@ const en: Resources = {
     noResults: 'No matching node',
     empty: 'No nodes to show',
     loadFailed: 'Could not load the grid tree',
+    noAccess: 'Your roles do not include the grid tree',
+    noAccessHint: 'Ask an administrator for a role that does, if you need it.',
   },
   map: {
     title: 'Map',

@@ -58,6 +58,8 @@ const zhCN = {
     noResults: '未找到匹配的节点',
     empty: '暂无可查看的节点',
     loadFailed: '加载网格树失败',
+    noAccess: '您的角色无权查看网格树',
+    noAccessHint: '如需查看，请联系管理员为您分配相应的角色。',
   },
   map: {
     title: '地图',

@@ -67,7 +67,14 @@ export function ConsolePage({ path }: { path: string }) {
 
   let body;
   if (rootsError) {
-    body = <Result status={rootsError instanceof ApiError && rootsError.status === 403 ? '403' : 'error'} title={t('tree.loadFailed')} subTitle={errorText(t, rootsError)} />;
+    const forbidden = rootsError instanceof ApiError && rootsError.status === 403;
+    body = (
+      <Result
+        status={forbidden ? '403' : 'error'}
+        title={forbidden ? t('tree.noAccess') : t('tree.loadFailed')}
+        subTitle={forbidden ? t('tree.noAccessHint') : errorText(t, rootsError)}
+      />
+    );
   } else if (!roots) {
     body = (
       <div className="wg-fullpage-spin">
