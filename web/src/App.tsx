@@ -41,6 +41,7 @@ function Shell() {
   const [fatal, setFatal] = useState<unknown>();
   /** Where to go after signing in (a deep link opened while signed out). */
   const returnTo = useRef<string | null>(null);
+  const signedOutOnPurpose = useRef(false);
 
   const load = useCallback(async () => {
     setFatal(undefined);
@@ -76,7 +77,8 @@ function Shell() {
   // Keep the URL in step with the session: signed out → /login, signed in → away from /login.
   useEffect(() => {
     if (me === null && path !== '/login') {
-      if (path !== '/') returnTo.current = path;
+      returnTo.current = path !== '/' && !signedOutOnPurpose.current ? path : null;
+      signedOutOnPurpose.current = false;
       navigate('/login', { replace: true });
     } else if (me && path === '/login') {
       navigate(returnTo.current ?? '/', { replace: true });
@@ -96,9 +98,8 @@ function Shell() {
       await api.logout();
     } finally {
       setCsrfToken('');
-      // Straight to /login: a deliberate sign-out should not send the next user back to this page.
-      returnTo.current = null;
-      navigate('/login', { replace: true });
+      // A deliberate sign-out should not send the next user back to this page.
+      signedOutOnPurpose.current = true;
       setMe(null);
       message.success(t('header.signedOut'));
     }
