@@ -1,12 +1,17 @@
 /**
- * Point-in-polygon SQL. Both queries repeat the predicates of the partial
- * GiST index nodes_boundary_gist (status = 'active' AND boundary IS NOT NULL)
- * so that the planner can use it, and take the deepest hit (depth DESC LIMIT 1):
- * a cell inside a unit inside a grid inside a community … all contain the point.
+ * Point-in-polygon SQL. Two steps, each the deepest hit (depth DESC LIMIT 1):
+ * first among the grid levels (grid, unit, cell: depth ≥ 6), and only when no
+ * grid contains the point, among the divisions (depth < 6). Each step repeats
+ * the predicates of its partial GiST index (status = 'active' AND boundary IS
+ * NOT NULL AND the depth range, see migration 0003) so that the planner uses
+ * it; `g.code IS NULL` makes the division step a one-time filter, skipped
+ * whenever a grid was found. The division step sorts its candidates by depth
+ * on their boxes first and tests the polygons in that order, so a district's
+ * thousands of vertices are read only for points outside its communities.
  * ST_Intersects counts a point on an edge as inside; the code breaks ties
  * between neighbours sharing that edge, so the answer is stable.
  */
-import type { Executor } from '../../db/db.js';
+import type { Executor, Transaction } from '../../db/db.js';
 import type { Level, NodeKind } from '../../../domain/tree.js';
 
 export interface LocatedRow {
@@ -17,17 +22,40 @@ export interface LocatedRow {
   path: { code: string; name: string; level: Level }[];
 }
 
-export async function locatePoint(ex: Executor, lng: number, lat: number): Promise<LocatedRow | undefined> {
-  const rows = await ex.query<LocatedRow>(
-    `SELECT n.code, n.name, n.level, n.kind,
+/** The two steps for the point `pt` (an SQL expression), as LATERAL joins g and d. */
+const deepest = (pt: string, cols: string) => `
+  LEFT JOIN LATERAL (
+    SELECT ${cols} FROM nodes
+     WHERE status = 'active' AND boundary IS NOT NULL AND depth >= 6
+       AND ST_Intersects(boundary, ${pt})
+     ORDER BY depth DESC, code LIMIT 1
+  ) g ON true
+  LEFT JOIN LATERAL (
+    SELECT ${cols} FROM (
+      SELECT ${cols}, depth, boundary FROM nodes
+       WHERE g.code IS NULL AND status = 'active' AND boundary IS NOT NULL AND depth < 6
+         AND boundary && ${pt}
+       ORDER BY depth DESC, code OFFSET 0
+    ) c
+     WHERE ST_Intersects(c.boundary, ${pt}) LIMIT 1
+  ) d ON true`;
+
+/** The single-point statement ($1 = lng, $2 = lat), exported for the benchmark's EXPLAIN. */
+export function locatePointSql(): string {
+  return `SELECT n.code, n.name, n.level, n.kind,
             (SELECT json_agg(json_build_object('code', a.code, 'name', a.name, 'level', a.level) ORDER BY a.depth)
                FROM nodes a WHERE a.path @> n.path) AS path
-       FROM (SELECT code, name, level, kind, path FROM nodes
-              WHERE status = 'active' AND boundary IS NOT NULL
-                AND ST_Intersects(boundary, ST_SetSRID(ST_MakePoint($1, $2), 4326))
-              ORDER BY depth DESC, code LIMIT 1) n`,
-    [lng, lat],
-  );
+       FROM (SELECT coalesce(g.code, d.code) AS code, coalesce(g.name, d.name) AS name, coalesce(g.level, d.level) AS level,
+                    coalesce(g.kind, d.kind) AS kind, coalesce(g.path, d.path) AS path
+               FROM (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS pt) p
+               ${deepest('p.pt', 'code, name, level, kind, path')}) n
+      WHERE n.code IS NOT NULL`;
+}
+
+const LOCATE_POINT = locatePointSql();
+
+export async function locatePoint(ex: Executor, lng: number, lat: number): Promise<LocatedRow | undefined> {
+  const rows = await ex.query<LocatedRow>(LOCATE_POINT, [lng, lat]);
   return rows[0];
 }
 
@@ -38,17 +66,19 @@ export interface BatchRow {
   level: Level | null;
 }
 
-/** Many points in one statement: unnest the coordinates, one index probe per point (LATERAL). */
-export async function locatePoints(ex: Executor, lngs: readonly number[], lats: readonly number[]): Promise<BatchRow[]> {
-  return ex.query<BatchRow>(
-    `SELECT (p.i - 1)::int AS i, n.code, n.name, n.level
-       FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS p(lng, lat, i)
-       LEFT JOIN LATERAL (
-         SELECT code, name, level FROM nodes
-          WHERE status = 'active' AND boundary IS NOT NULL
-            AND ST_Intersects(boundary, ST_SetSRID(ST_MakePoint(p.lng, p.lat), 4326))
-          ORDER BY depth DESC, code LIMIT 1
-       ) n ON true
+/**
+ * Many points in one statement: unnest the coordinates, one index probe per
+ * point (LATERAL). JIT is switched off for it: the plan's cost estimate grows
+ * with the points and crosses the JIT thresholds, and compiling costs more
+ * than this nested loop of index probes ever gains.
+ */
+export async function locatePoints(trx: Transaction, lngs: readonly number[], lats: readonly number[]): Promise<BatchRow[]> {
+  await trx.query(`SET LOCAL jit = off`);
+  return trx.query<BatchRow>(
+    `SELECT (p.i - 1)::int AS i, coalesce(g.code, d.code) AS code, coalesce(g.name, d.name) AS name, coalesce(g.level, d.level) AS level
+       FROM (SELECT lng, lat, i, ST_SetSRID(ST_MakePoint(lng, lat), 4326) AS pt
+               FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS u(lng, lat, i)) p
+       ${deepest('p.pt', 'code, name, level')}
       ORDER BY p.i`,
     [lngs, lats],
   );

@@ -7,7 +7,7 @@
  */
 import { coordinateProblem, toWgs84, type Crs, type LngLat } from '../../../domain/geo.js';
 import { isGridLevel } from '../../../domain/tree.js';
-import type { Executor } from '../../db/db.js';
+import type { Db, Executor } from '../../db/db.js';
 import { AppError, fieldError } from '../../errors.js';
 import * as repo from './locate.repository.js';
 
@@ -36,7 +36,7 @@ export async function locate(ex: Executor, q: { lng: number; lat: number; crs: C
 }
 
 /** Locates up to 10,000 points in one statement. Throws COORDINATES_OUT_OF_RANGE naming `points.<i>.lng|lat`. */
-export async function locateBatch(ex: Executor, body: { crs: Crs; points: LngLat[] }) {
+export async function locateBatch(db: Db, body: { crs: Crs; points: LngLat[] }) {
   const lngs: number[] = [];
   const lats: number[] = [];
   body.points.forEach((p, i) => {
@@ -45,7 +45,7 @@ export async function locateBatch(ex: Executor, body: { crs: Crs; points: LngLat
     lngs.push(w.lng);
     lats.push(w.lat);
   });
-  const rows = await repo.locatePoints(ex, lngs, lats);
+  const rows = await db.transaction((trx) => repo.locatePoints(trx, lngs, lats));
   return {
     results: rows.map((r) => {
       const inGrid = r.level !== null && isGridLevel(r.level);
