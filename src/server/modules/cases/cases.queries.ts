@@ -1,0 +1,286 @@
+/**
+ * Reading cases: the queue (scoped, filtered, paged), one case with its
+ * timeline and the caller's abilities, counts by state, a caller's history.
+ */
+import type { Ctx } from '../../context.js';
+import type { Executor } from '../../db/db.js';
+import { fieldError } from '../../errors.js';
+import { abilitiesOf } from '../../../domain/case-abilities.js';
+import { OPEN_STATUSES, type CaseStatus } from '../../../domain/case-lifecycle.js';
+import { ROLE_PERMISSIONS, type Actor } from '../../../domain/permissions.js';
+import { isWithin } from '../../../domain/tree.js';
+import * as repo from './cases.repository.js';
+import { factsOf, loadCaseFor } from './cases.actions.js';
+import { findDuplicates } from './cases.intake.js';
+
+export interface QueueQuery {
+  status?: string;
+  category?: string;
+  clock?: 'green' | 'yellow' | 'red';
+  handler?: string;
+  node?: string;
+  channel?: string;
+  urgent?: boolean;
+  q?: string;
+  mine?: 'handling' | 'reported';
+  sort?: 'newest' | 'oldest' | 'due';
+  page: number;
+  pageSize: number;
+}
+
+/**
+ * The one scope condition for case lists: cases in or handled in the caller's
+ * subtrees, cases of the caller's departments (lead or co-handler), and the
+ * caller's own reports.
+ */
+export function caseScope(actor: Actor, params: unknown[]): string {
+  const ors: string[] = [];
+  // Residents read only their own reports; department staff only their departments' cases.
+  const paths = [...new Set(actor.grants.filter((g) => g.role !== 'department_staff' && g.role !== 'resident' && ROLE_PERMISSIONS[g.role].includes('case.read')).map((g) => g.nodePath))];
+  if (paths.includes('')) return 'TRUE';
+  if (paths.length) {
+    params.push(paths);
+    ors.push(`c.node_path <@ $${params.length}::ltree[]`, `c.handler_node_path <@ $${params.length}::ltree[]`);
+  }
+  const depts = actor.grants.filter((g) => g.role === 'department_staff' && g.departmentId).map((g) => g.departmentId!);
+  if (depts.length) {
+    params.push(depts);
+    ors.push(
+      `c.handler_department_id = ANY($${params.length}::bigint[])`,
+      `EXISTS (SELECT 1 FROM case_assignments a WHERE a.city_code = c.city_code AND a.case_id = c.id AND a.department_id = ANY($${params.length}::bigint[]))`,
+    );
+  }
+  params.push(actor.userId);
+  ors.push(`c.reporter_id = $${params.length}`);
+  return `(${ors.join(' OR ')})`;
+}
+
+const LIST_COLUMNS = `c.id, c.number, c.status, c.category_code, k.name_zh AS category_name_zh, k.name_en AS category_name_en,
+  left(c.description, 140) AS description, c.address, c.node_code, n.name AS node_name, c.channel, c.urgent, c.clock_colour,
+  c.handle_due_at, c.accept_due_at, c.handler_type, c.handler_node_code, hn.name AS handler_node_name, c.handler_department_id,
+  d.name AS handler_department_name, c.reopen_count, c.created_at, c.updated_at`;
+const LIST_JOINS = `LEFT JOIN categories k ON k.code = c.category_code
+  LEFT JOIN nodes n ON n.code = c.node_code
+  LEFT JOIN nodes hn ON hn.code = c.handler_node_code
+  LEFT JOIN departments d ON d.id = c.handler_department_id`;
+
+interface ListRow {
+  id: number;
+  number: string;
+  status: CaseStatus;
+  category_code: string;
+  category_name_zh: string;
+  category_name_en: string;
+  description: string;
+  address: string | null;
+  node_code: string | null;
+  node_name: string | null;
+  channel: string;
+  urgent: boolean;
+  clock_colour: string;
+  handle_due_at: Date | null;
+  accept_due_at: Date | null;
+  handler_type: string | null;
+  handler_node_code: string | null;
+  handler_node_name: string | null;
+  handler_department_id: number | null;
+  handler_department_name: string | null;
+  reopen_count: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function presentListRow(r: ListRow) {
+  return {
+    id: r.id,
+    number: r.number,
+    status: r.status,
+    category: { code: r.category_code, nameZh: r.category_name_zh, nameEn: r.category_name_en },
+    description: r.description,
+    address: r.address,
+    node: r.node_code ? { code: r.node_code, name: r.node_name } : null,
+    channel: r.channel,
+    urgent: r.urgent,
+    clockColour: r.clock_colour,
+    handleDueAt: r.handle_due_at?.toISOString() ?? null,
+    acceptDueAt: r.accept_due_at?.toISOString() ?? null,
+    handler: r.handler_type
+      ? { type: r.handler_type, nodeCode: r.handler_node_code, name: r.handler_department_name ?? r.handler_node_name, departmentId: r.handler_department_id }
+      : null,
+    reopenCount: r.reopen_count,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+async function nodePathFor(ex: Executor, actor: Actor, code: string, field: string): Promise<string> {
+  const [n] = await ex.query<{ path: string }>('SELECT path::text AS path FROM nodes WHERE code = $1', [code]);
+  if (!n || !actor.grants.some((g) => isWithin(n.path, g.nodePath) || isWithin(g.nodePath, n.path))) throw fieldError(field, 'no such node in your part of the tree', 'NODE_NOT_FOUND');
+  return n.path;
+}
+
+/** The case queue: filters, sort, paging; `hasMore` instead of a total (counts come from /counts). */
+export async function listCases(ctx: Ctx, q: QueueQuery) {
+  const params: unknown[] = [];
+  const where = [caseScope(ctx.actor, params)];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replaceAll('?', `$${params.length}`));
+  };
+  if (q.status) {
+    const statuses = q.status === 'open' ? [...OPEN_STATUSES] : q.status.split(',');
+    add('c.status = ANY(?::text[])', statuses);
+  }
+  if (q.category) {
+    const [k] = await ctx.db.query<{ path: string }>('SELECT path::text AS path FROM categories WHERE code = $1', [q.category]);
+    if (!k) throw fieldError('category', 'no such category');
+    add('c.category_path <@ ?::ltree', k.path);
+  }
+  if (q.clock) add('c.clock_colour = ?', q.clock);
+  if (q.channel) add('c.channel = ?', q.channel);
+  if (q.urgent !== undefined) add('c.urgent = ?', q.urgent);
+  if (q.node) add('c.node_path <@ ?::ltree', await nodePathFor(ctx.db, ctx.actor, q.node, 'node'));
+  if (q.handler) {
+    const [kind, value] = q.handler.split(':');
+    if (kind === 'department' && /^\d+$/.test(value ?? '')) add('c.handler_department_id = ?', Number(value));
+    else if (kind === 'node' && value) add('c.handler_node_code = ?', value);
+    else throw fieldError('handler', 'use department:<id> or node:<code>');
+  }
+  if (q.mine === 'reported') add('c.reporter_id = ?', ctx.actor.userId);
+  if (q.mine === 'handling') {
+    const depts = ctx.actor.grants.filter((g) => g.role === 'department_staff' && g.departmentId).map((g) => g.departmentId!);
+    const nodes = ctx.actor.grants.filter((g) => g.role !== 'department_staff' && g.nodeCode && ROLE_PERMISSIONS[g.role].includes('case.handle')).map((g) => g.nodeCode!);
+    params.push(depts, nodes);
+    where.push(`(c.handler_department_id = ANY($${params.length - 1}::bigint[]) OR c.handler_node_code = ANY($${params.length}::text[])
+      OR EXISTS (SELECT 1 FROM case_assignments a WHERE a.city_code = c.city_code AND a.case_id = c.id AND a.status = 'pending' AND a.department_id = ANY($${params.length - 1}::bigint[])))`);
+  }
+  if (q.q) {
+    const term = q.q.trim();
+    if (/^\d{8,}$/.test(term)) add('c.number = ?', term);
+    else add(`c.description ILIKE '%' || ? || '%'`, term.replace(/[\\%_]/g, (m) => '\\' + m));
+  }
+  const order = q.sort === 'oldest' ? 'c.created_at ASC, c.id ASC' : q.sort === 'due' ? 'c.handle_due_at ASC NULLS LAST, c.id ASC' : 'c.created_at DESC, c.id DESC';
+  params.push(q.pageSize + 1, (q.page - 1) * q.pageSize);
+  const rows = await ctx.db.query<ListRow>(
+    `SELECT ${LIST_COLUMNS} FROM cases c ${LIST_JOINS} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  return { items: rows.slice(0, q.pageSize).map(presentListRow), page: q.page, pageSize: q.pageSize, hasMore: rows.length > q.pageSize };
+}
+
+/** Counts by state and by clock colour for the caller's scope, optionally under one node. */
+export async function countCases(ctx: Ctx, node?: string) {
+  const params: unknown[] = [];
+  const where = [caseScope(ctx.actor, params)];
+  if (node) {
+    params.push(await nodePathFor(ctx.db, ctx.actor, node, 'node'));
+    where.push(`c.node_path <@ $${params.length}::ltree`);
+  }
+  const rows = await ctx.db.query<{ status: string; clock_colour: string; n: number }>(
+    `SELECT c.status, c.clock_colour, count(*) AS n FROM cases c WHERE ${where.join(' AND ')} GROUP BY 1, 2`,
+    params,
+  );
+  const byStatus: Record<string, number> = {};
+  const byClock: Record<string, number> = { green: 0, yellow: 0, red: 0 };
+  for (const r of rows) {
+    byStatus[r.status] = (byStatus[r.status] ?? 0) + r.n;
+    if ((OPEN_STATUSES as readonly string[]).includes(r.status)) byClock[r.clock_colour] = (byClock[r.clock_colour] ?? 0) + r.n;
+  }
+  return { byStatus, openByClock: byClock, total: rows.reduce((s, r) => s + r.n, 0) };
+}
+
+/** One case as its page shows it: details, timeline, photos, co-handlers, and what the caller may do. */
+export async function getCase(ctx: Ctx, id: number) {
+  const c = await loadCaseFor(ctx.db, ctx.actor, id);
+  const [events, photos, names, co] = await Promise.all([
+    repo.timeline(ctx.db, c.city_code, c.id),
+    ctx.db.query<{ sha256: string; mime: string; stage: string; created_at: Date }>(
+      `SELECT sha256, mime, stage, created_at FROM case_photos WHERE city_code = $1 AND case_id = $2 ORDER BY id`,
+      [c.city_code, c.id],
+    ),
+    ctx.db.query<{ category_zh: string; category_en: string; node_name: string | null; handler_node_name: string | null; dept_name: string | null; path_names: string | null }>(
+      `SELECT k.name_zh AS category_zh, k.name_en AS category_en, n.name AS node_name, hn.name AS handler_node_name, d.name AS dept_name,
+              (SELECT string_agg(a.name, ' / ' ORDER BY a.depth) FROM nodes a WHERE a.path @> n.path AND a.depth >= 2) AS path_names
+         FROM categories k LEFT JOIN nodes n ON n.code = $2 LEFT JOIN nodes hn ON hn.code = $3 LEFT JOIN departments d ON d.id = $4
+        WHERE k.code = $1`,
+      [c.category_code, c.node_code, c.handler_node_code, c.handler_department_id],
+    ),
+    ctx.db.query<{ department_id: number; name: string; status: string; report: string | null; reported_at: Date | null }>(
+      `SELECT a.department_id, d.name, a.status, a.report, a.reported_at FROM case_assignments a JOIN departments d ON d.id = a.department_id
+        WHERE a.city_code = $1 AND a.case_id = $2 ORDER BY a.summoned_at`,
+      [c.city_code, c.id],
+    ),
+  ]);
+  const n = names[0];
+  const duplicates = ['reported', 'accepted'].includes(c.status) ? await findDuplicates(ctx.db, c) : [];
+  return {
+    id: c.id,
+    number: c.number,
+    status: c.status,
+    suspendedFrom: c.suspended_from,
+    channel: c.channel,
+    category: { code: c.category_code, nameZh: n?.category_zh, nameEn: n?.category_en },
+    description: c.description,
+    address: c.address,
+    location: c.lng !== null && c.lat !== null ? { lng: c.lng, lat: c.lat } : null,
+    node: c.node_code ? { code: c.node_code, name: n?.node_name ?? null, pathNames: n?.path_names ?? null } : null,
+    placedBy: c.placed_by,
+    urgent: c.urgent,
+    reporter: { name: c.reporter_name, phone: c.reporter_phone_masked, isMe: c.reporter_id === ctx.actor.userId },
+    handlingLevel: c.handling_level,
+    handler: c.handler_type ? { type: c.handler_type, nodeCode: c.handler_node_code, departmentId: c.handler_department_id, name: n?.dept_name ?? n?.handler_node_name ?? null } : null,
+    coHandlers: co.map((x) => ({ departmentId: x.department_id, name: x.name, status: x.status, report: x.report, reportedAt: x.reported_at?.toISOString() ?? null })),
+    route: c.route,
+    clock: {
+      colour: c.clock_colour,
+      acceptDueAt: c.accept_due_at?.toISOString() ?? null,
+      signDueAt: c.sign_due_at?.toISOString() ?? null,
+      handleDueAt: c.handle_due_at?.toISOString() ?? null,
+      unit: c.deadline_unit,
+      supervisedAt: c.supervised_at?.toISOString() ?? null,
+    },
+    pendingExtension: c.pending_extension,
+    pendingSuspension: c.pending_suspension,
+    counts: { reopen: c.reopen_count, rework: c.rework_count, return: c.return_count, escalation: c.escalation_count },
+    outcome: {
+      resolvedAt: c.resolved_at?.toISOString() ?? null,
+      resolvedLevel: c.resolved_level,
+      resolvedOnTime: c.resolved_on_time,
+      rating: c.rating,
+      ratingComment: c.rating_comment,
+      closedAt: c.closed_at?.toISOString() ?? null,
+      closeReason: c.close_reason,
+      mergedInto: c.merged_into_id,
+      rejectedReason: c.rejected_reason,
+    },
+    photos: photos.map((p) => ({ sha256: p.sha256, mime: p.mime, stage: p.stage, url: `/api/cases/${c.id}/photos/${p.sha256}` })),
+    timeline: events.map((e) => ({
+      seq: e.seq,
+      at: e.at.toISOString(),
+      actor: { id: e.actor_id, name: e.actor_name, role: e.actor_role, unit: e.actor_unit },
+      action: e.action,
+      from: e.from_status,
+      to: e.to_status,
+      note: e.note,
+      photos: e.photos,
+      clock: e.clock,
+      data: e.data,
+    })),
+    duplicates: duplicates.map((d) => ({ id: d.id, number: d.number, status: d.status, description: d.description.slice(0, 140), createdAt: d.created_at.toISOString(), distanceM: d.distance_m === null ? null : Math.round(d.distance_m) })),
+    abilities: abilitiesOf(ctx.actor, factsOf(c)),
+    createdAt: c.created_at.toISOString(),
+    updatedAt: c.updated_at.toISOString(),
+  };
+}
+
+/** A hotline caller's earlier cases, by the keyed hash of their number (no plaintext search). */
+export async function casesByPhone(ctx: Ctx, phone: string) {
+  const params: unknown[] = [];
+  const scope = caseScope(ctx.actor, params);
+  params.push(ctx.pd.hash(phone));
+  const rows = await ctx.db.query<ListRow>(
+    `SELECT ${LIST_COLUMNS} FROM cases c ${LIST_JOINS} WHERE ${scope} AND c.reporter_phone_hash = $${params.length} ORDER BY c.created_at DESC LIMIT 50`,
+    params,
+  );
+  return { items: rows.map(presentListRow) };
+}
