@@ -92,10 +92,14 @@ async function resolve(ex: Executor, categoryCode: string, nodePath: string, cat
   if (labels.length && labels.length < depthOf(level)) explanation += ` The case is placed above the ${level} level, so its own node handles it.`;
   let leadDepartment: Resolution['leadDepartment'] = null;
   if (lead.type === 'department' && handlingNodeCode) {
-    const d = await repo.findLeadDepartment(ex, lead.departmentKind, labels.slice(0, handlingDepth));
-    leadDepartment = d ? { id: d.id, name: d.name, nodeCode: d.node_code } : null;
+    // The deepest department of the kind on the path from the handling node up; the lowest id among equals.
+    const onPath = new Set(labels.slice(0, handlingDepth));
+    const d = inputs.departments
+      .filter((x) => x.kind === lead.departmentKind && onPath.has(x.nodeCode))
+      .sort((a, b) => b.nodeCode.length - a.nodeCode.length || a.id - b.id)[0];
+    leadDepartment = d ? { id: d.id, name: d.name, nodeCode: d.nodeCode } : null;
     explanation += d
-      ? ` Lead: ${d.name} (department #${d.id}, ${lead.departmentKind}) at node ${d.node_code}${d.node_code === handlingNodeCode ? '' : ', the nearest above the handling node'}.`
+      ? ` Lead: ${d.name} (department #${d.id}, ${lead.departmentKind}) at node ${d.nodeCode}${d.nodeCode === handlingNodeCode ? '' : ', the nearest above the handling node'}.`
       : ` No active ${lead.departmentKind} department at or above node ${handlingNodeCode}: a dispatcher must choose the unit.`;
   }
   return {
