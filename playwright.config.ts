@@ -12,8 +12,9 @@ const E2E_DATA_DIR = 'tmp/e2e-data';
 
 export default defineConfig({
   testDir: 'e2e',
-  timeout: 90_000,
-  expect: { timeout: 15_000 },
+  // Generous: a journey is a dozen steps, and a busy 2-core machine makes argon2 and PGlite slow.
+  timeout: 240_000,
+  expect: { timeout: 30_000 },
   fullyParallel: false,
   workers: 1,
   forbidOnly: !!process.env.CI,

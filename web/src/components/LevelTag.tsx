@@ -7,8 +7,8 @@ import { colorOf } from '../levels';
 export function LevelTag({ level, kind = 'admin' }: { level: Level; kind?: NodeKind }) {
   const { t } = useTranslation();
   return (
-    <Tag color={colorOf(level, kind)} className="wg-level-tag" variant="solid">
-      {t(`levels.${level}`, { defaultValue: level })}
+    <Tag color={colorOf(level, kind)} className="wg-level-tag" variant="solid" title={kind === 'admin' ? t(`levels.${level}`) : `${t(`levels.${level}`)} · ${t(`kinds.${kind}`)}`}>
+      {t(`levelsShort.${level}`, { defaultValue: level })}
     </Tag>
   );
 }

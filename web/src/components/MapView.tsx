@@ -4,7 +4,7 @@
  * selects it. Works with no tile server (polygons on a plain background);
  * a tile layer is added only when the installation configures one.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { App, Empty, Spin } from 'antd';
 import L from 'leaflet';
 import { useTranslation } from 'react-i18next';
@@ -169,6 +169,17 @@ export function MapView({ code, tileUrl, city, onSelect }: Props) {
   }, [map, data]);
 
   const empty = !loading && data && data.code === code && data.fc.features.length === 0;
+  /** One legend entry per colour in use: levels for divisions, kinds for grids. */
+  const legend = useMemo(() => {
+    const seen = new Map<string, { color: string; label: string }>();
+    for (const f of data?.fc.features ?? []) {
+      const p = f.properties;
+      if (p.role !== 'child') continue;
+      const key = p.kind === 'admin' ? `level:${p.level}` : `kind:${p.kind}`;
+      if (!seen.has(key)) seen.set(key, { color: colorOf(p.level, p.kind), label: p.kind === 'admin' ? t(`levels.${p.level}`) : t(`kinds.${p.kind}`) });
+    }
+    return [...seen.entries()];
+  }, [data, t]);
   return (
     <div className="wg-map" aria-label={t('map.label')} role="region">
       <div ref={box} className="wg-map-canvas" data-testid="map" />
@@ -176,6 +187,16 @@ export function MapView({ code, tileUrl, city, onSelect }: Props) {
         <div className="wg-map-overlay wg-map-loading">
           <Spin description={t('map.loading')} />
         </div>
+      )}
+      {legend.length > 0 && !loading && (
+        <ul className="wg-map-legend" aria-label={t('map.legend')}>
+          {legend.map(([key, e]) => (
+            <li key={key}>
+              <span className="wg-legend-swatch" style={{ background: e.color }} aria-hidden />
+              {e.label}
+            </li>
+          ))}
+        </ul>
       )}
       {empty && (
         <div className="wg-map-overlay">

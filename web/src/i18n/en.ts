@@ -68,6 +68,7 @@ const en: Resources = {
     noShapes: 'No boundaries for this node or its children',
     loading: 'Loading boundaries…',
     label: 'Grid map',
+    legend: 'Legend',
   },
   details: {
     title: 'Node details',
@@ -98,6 +99,16 @@ const en: Resources = {
     grid: 'Grid',
     unit: 'Unit grid',
     cell: 'Cell grid',
+  },
+  levelsShort: {
+    province: 'Province',
+    city: 'City',
+    district: 'District',
+    street: 'Street',
+    community: 'Community',
+    grid: 'Grid',
+    unit: 'Unit',
+    cell: 'Cell',
   },
   kinds: {
     admin: 'Administrative',

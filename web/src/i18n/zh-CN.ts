@@ -66,6 +66,7 @@ const zhCN = {
     noShapes: '该节点及其下级暂无边界数据',
     loading: '正在加载边界…',
     label: '网格地图',
+    legend: '图例',
   },
   details: {
     title: '节点详情',
@@ -88,6 +89,17 @@ const zhCN = {
     retired: '已撤销',
   },
   levels: {
+    province: '省',
+    city: '市',
+    district: '区/县',
+    street: '街道/乡镇',
+    community: '社区/村',
+    grid: '网格',
+    unit: '单元格',
+    cell: '细胞格',
+  },
+  /** Level names on the small tags of the tree and map legend. */
+  levelsShort: {
     province: '省',
     city: '市',
     district: '区/县',
