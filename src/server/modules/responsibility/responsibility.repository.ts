@@ -202,21 +202,6 @@ export async function nodeNames(ex: Executor, codes: string[]): Promise<Map<stri
   return new Map(rows.map((r) => [r.code, r.name]));
 }
 
-/**
- * The deepest active node whose boundary contains the WGS-84 point: the same
- * rule as the locate module (ST_Covers, so a point on a shared edge still
- * lands; the partial GiST index on active boundaries answers it).
- */
-export async function locatePoint(ex: Executor, lng: number, lat: number): Promise<NodeRow | undefined> {
-  const [row] = await ex.query<NodeRow>(
-    `SELECT city_code, code, path::text AS path, name, level, status FROM nodes
-     WHERE status = 'active' AND boundary IS NOT NULL AND ST_Covers(boundary, ST_SetSRID(ST_MakePoint($1, $2), 4326))
-     ORDER BY depth DESC, code LIMIT 1`,
-    [lng, lat],
-  );
-  return row;
-}
-
 export interface OverrideRow {
   day: string;
   is_workday: boolean;

@@ -26,6 +26,7 @@ import { can, ROLE_PERMISSIONS, scopePaths, type Actor } from '../../../domain/p
 import { resolveRoute, RoutingTieError, type Deadlines, type HandlingLevel, type LeadUnit, type ResponsibilityEntry } from '../../../domain/routing.js';
 import { depthOf, isWithin } from '../../../domain/tree.js';
 import * as categories from '../categories/categories.repository.js';
+import * as locate from '../locate/locate.repository.js';
 import { holdsCityWide } from '../categories/categories.service.js';
 import * as repo from './responsibility.repository.js';
 import type { CalendarQuery, CreateEntryBody, ExplainQuery, LeadInput, ListEntriesQuery, PutCalendarBody, UpdateEntryBody } from './responsibility.schemas.js';
@@ -409,7 +410,9 @@ export async function explainRoute(ctx: Ctx, q: ExplainQuery) {
     if (!place || !isInReadScope(ctx.actor, place.path)) throw fieldError('node', 'no such node in your part of the tree', 'NODE_NOT_FOUND');
   } else {
     const p = toWgs84({ lng: q.lng!, lat: q.lat! }, q.crs as Crs);
-    place = await repo.locatePoint(ctx.db, p.lng, p.lat);
+    // The locate module's rule (grids first, then divisions; deepest active node), then the node's row for its path.
+    const hit = await locate.locatePoint(ctx.db, p.lng, p.lat);
+    place = hit ? await repo.findNode(ctx.db, hit.code) : undefined;
     if (!place || !isInReadScope(ctx.actor, place.path)) throw fieldError('lng', 'no node in your part of the tree contains this point', 'NODE_NOT_FOUND');
   }
   const r = await resolve(ctx.db, q.category, place.path, 'category');
