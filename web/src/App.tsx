@@ -2,7 +2,7 @@
  * The app shell: antd theme and locale (zh-CN first, en on request), the
  * session check, and the choice between the sign-in page and the console.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { App as AntApp, Button, ConfigProvider, Result, Spin } from 'antd';
 import zhCN from 'antd/locale/zh_CN';
 import enUS from 'antd/locale/en_US';
@@ -12,7 +12,9 @@ import { errorText } from './errors';
 import { navigate, usePathname } from './router';
 import { SessionContext, type Session } from './session';
 import { SignInPage } from './pages/SignInPage';
-import { ConsolePage } from './pages/ConsolePage';
+
+// The console (and Leaflet with it) loads after sign-in: the sign-in page stays light.
+const ConsolePage = lazy(() => import('./pages/ConsolePage').then((m) => ({ default: m.ConsolePage })));
 
 export function App() {
   const { i18n } = useTranslation();
@@ -117,17 +119,18 @@ function Shell() {
       />
     );
   }
-  if (!meta || me === undefined) {
-    return (
-      <div className="wg-fullpage-spin">
-        <Spin size="large" description={t('app.loading')} />
-      </div>
-    );
-  }
+  const spinner = (
+    <div className="wg-fullpage-spin">
+      <Spin size="large" description={t('app.loading')} />
+    </div>
+  );
+  if (!meta || me === undefined) return spinner;
   if (!session) return <SignInPage meta={meta} onSignedIn={onSignedIn} />;
   return (
     <SessionContext.Provider value={session}>
-      <ConsolePage path={path} />
+      <Suspense fallback={spinner}>
+        <ConsolePage path={path} />
+      </Suspense>
     </SessionContext.Provider>
   );
 }

@@ -7,6 +7,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { App, Empty, Spin } from 'antd';
 import L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
 import { useTranslation } from 'react-i18next';
 import { api, isAbort, type Meta, type NodeFeatureProps, type NodeFeatures } from '../api';
 import { errorText } from '../errors';
