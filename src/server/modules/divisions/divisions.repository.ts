@@ -44,3 +44,12 @@ export async function upsertDivisions(ex: Executor, b: DivisionBatch): Promise<{
   );
   return rows[0] ?? { inserted: 0, updated: 0 };
 }
+
+/**
+ * Refreshes the planner's statistics of `nodes` after a bulk load: PGlite has
+ * no autovacuum, and PostgreSQL's may come minutes later; until then plans
+ * are made for the empty table the statistics still describe.
+ */
+export async function analyzeNodes(ex: Executor): Promise<void> {
+  await ex.query('ANALYZE nodes');
+}

@@ -10,7 +10,7 @@ import { isPlaceholderCity, parseRegion, regionAncestors, shortDivisionName, typ
 import { cityCodeOf, depthOf, parentCodeOf, pathOf } from '../../../domain/tree.js';
 import { fieldError } from '../../errors.js';
 import { readDivisions, type DivisionLevelRows } from './divisions.source.js';
-import { upsertDivisions, type DivisionBatch } from './divisions.repository.js';
+import { analyzeNodes, upsertDivisions, type DivisionBatch } from './divisions.repository.js';
 
 export interface ImportDivisionsResult {
   inserted: number;
@@ -124,6 +124,7 @@ export async function importDivisions(db: Db, region: string, progress: Progress
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
     }
+    if (inserted > 0) await analyzeNodes(db);
   } finally {
     progress.stop();
   }
