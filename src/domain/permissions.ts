@@ -47,6 +47,7 @@ export const PERMISSIONS = [
   'case.rate',
   'case.supervise',
   'notice.read',
+  'webhook.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

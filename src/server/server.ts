@@ -6,6 +6,7 @@ import { migrate } from './db/migrate.js';
 import { buildApp } from './app.js';
 import { loadDataKeys, PersonalData } from './lib/personal-data.js';
 import type { AppDeps } from './context.js';
+import { startWorkers } from './workers/index.js';
 
 export interface Running {
   app: FastifyInstance;
@@ -27,11 +28,14 @@ export async function prepare(config: Config, onStep?: (msg: string) => void): P
 export async function listen(deps: AppDeps): Promise<Running> {
   const app = await buildApp(deps);
   const address = await app.listen({ host: deps.config.host, port: deps.config.port });
+  // Clock sweep and outbox delivery (safe with any number of processes).
+  const workers = deps.config.workers ? startWorkers(deps, app.log) : undefined;
   return {
     app,
     db: deps.db,
     url: address.replace('0.0.0.0', '127.0.0.1'),
     async close() {
+      await workers?.stop();
       await app.close();
       await deps.db.close();
     },

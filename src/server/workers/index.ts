@@ -1,0 +1,25 @@
+/**
+ * Background work of a server process: the clock sweep and the outbox worker.
+ * Any number of processes may run them against one database.
+ */
+import type { AppDeps } from '../context.js';
+import { startOutboxWorker } from './outbox-worker.js';
+import { startSweeper, type SweepLog } from './sweep.js';
+
+export { runSweep, startSweeper, type SweepCounts } from './sweep.js';
+export { deliverPending, startOutboxWorker } from './outbox-worker.js';
+
+export interface Workers {
+  stop(): Promise<void>;
+}
+
+/** Starts both; `stop()` lets a pass or a delivery in flight finish. */
+export function startWorkers(deps: AppDeps, log?: SweepLog): Workers {
+  const sweeper = startSweeper(deps, 15_000, log);
+  const outbox = startOutboxWorker(deps, { log });
+  return {
+    async stop() {
+      await Promise.all([sweeper.stop(), outbox.stop()]);
+    },
+  };
+}
