@@ -10,6 +10,7 @@
  * Measures, on each engine:
  *   - single-point latency: many sequential calls of the real locate query
  *     (locate.repository), timed around the driver call (p50/p99/max);
+ *   - the GeoJSON map layer of a community (100 grids) and a district;
  *   - batch throughput: the one-statement batch query, 1,000 and 10,000
  *     points per call (on PostgreSQL also two calls at once, one per core);
  *   - the HTTP endpoint with autocannon: the app built in-process on the bench
@@ -19,12 +20,14 @@
  */
 import autocannon from 'autocannon';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import { buildApp } from '../src/server/app.js';
 import { loadConfig } from '../src/server/config.js';
 import type { Db } from '../src/server/db/db.js';
 import { loadDataKeys, PersonalData } from '../src/server/lib/personal-data.js';
 import { hashPassword } from '../src/server/lib/passwords.js';
-import { locatePoint, locatePoints, locatePointSql } from '../src/server/modules/locate/locate.repository.js';
+import { locatePoint, locatePoints, locatePointSql, locatePointsSql } from '../src/server/modules/locate/locate.repository.js';
+import { featureCollection } from '../src/server/modules/nodes/nodes.repository.js';
 import { enginesFromArgs, openBenchDb, percentile, report, type BenchEngine } from './util.js';
 
 const X0 = 114.2;
@@ -138,6 +141,61 @@ async function benchSingle(engine: BenchEngine, db: Db, n: number): Promise<void
   });
 }
 
+/**
+ * The same single-point statement timed inside the database (PL/pgSQL
+ * EXECUTE … USING, planned and run each time like a client's statement) to
+ * tell the database's cost from the client round trip and scheduling.
+ */
+async function benchSingleInDb(engine: BenchEngine, db: Db, n: number): Promise<void> {
+  const points = randomPoints(n, 43);
+  const ms = await db.transaction(async (trx) => {
+    await trx.exec(`
+      CREATE FUNCTION pg_temp.time_locate(q text, xs float8[], ys float8[]) RETURNS float8[] AS $fn$
+      DECLARE t timestamptz; r record; out float8[] := array_fill(0::float8, ARRAY[array_length(xs, 1)]);
+      BEGIN
+        FOR i IN 1 .. array_length(xs, 1) LOOP
+          t := clock_timestamp();
+          EXECUTE q INTO r USING xs[i], ys[i];
+          out[i] := extract(epoch FROM clock_timestamp() - t) * 1000;
+        END LOOP;
+        RETURN out;
+      END $fn$ LANGUAGE plpgsql`);
+    const [row] = await trx.query<{ ms: number[] }>(`SELECT pg_temp.time_locate($1, $2, $3) AS ms`, [
+      locatePointSql(),
+      points.map((p) => p.lng),
+      points.map((p) => p.lat),
+    ]);
+    return row!.ms.map(Number);
+  });
+  ms.sort((a, b) => a - b);
+  report('locate.single_in_db', engine, {
+    queries: n,
+    p50_ms: percentile(ms, 50),
+    p95_ms: percentile(ms, 95),
+    p99_ms: percentile(ms, 99),
+    max_ms: ms[ms.length - 1]!,
+  });
+}
+
+/** The map layer of a community (its 100 grids) and of a district (its 10 streets), as the console asks for it. */
+async function benchGeojson(engine: BenchEngine, db: Db): Promise<void> {
+  for (const [what, code, simplify] of [
+    ['community_100_grids', '441301001001', undefined],
+    ['district_10_streets', '441301', undefined],
+    ['district_10_streets_simplified', '441301', 0.0005],
+  ] as const) {
+    const ms: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < 30; i++) {
+      const s = performance.now();
+      bytes = (await featureCollection(db, code, simplify)).length;
+      ms.push(performance.now() - s);
+    }
+    ms.sort((a, b) => a - b);
+    report('locate.geojson', engine, { layer: what, p50_ms: percentile(ms, 50), max_ms: ms[ms.length - 1]!, kb: bytes / 1024 });
+  }
+}
+
 async function benchBatch(engine: BenchEngine, db: Db, size: number, calls: number, parallel: number): Promise<void> {
   const batches = Array.from({ length: calls * parallel }, (_, i) => randomPoints(size, 1000 + i));
   const run = (b: { lng: number; lat: number }[]) => db.transaction((trx) => locatePoints(trx, b.map((p) => p.lng), b.map((p) => p.lat)));
@@ -166,10 +224,13 @@ async function benchBatch(engine: BenchEngine, db: Db, size: number, calls: numb
   });
 }
 
-/** Prints the index scans of the single-point plan: both partial GiST indexes must appear. */
+/**
+ * Prints the index scans of the batch plan (the same two steps as the
+ * locate_node() function, whose inner plans EXPLAIN does not show): both
+ * partial GiST indexes must appear.
+ */
 async function showPlan(engine: BenchEngine, db: Db): Promise<void> {
-  const sql = locatePointSql();
-  const rows = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, [X0 + 0.3, Y0 + 0.2]);
+  const rows = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${locatePointsSql()}`, [[X0 + 0.3], [Y0 + 0.2]]);
   const plan = rows.map((r) => r['QUERY PLAN'].trim());
   const scans = plan.filter((l) => /Index Scan|One-Time Filter/.test(l));
   const ok = scans.some((l) => /nodes_grid_boundary_gist/.test(l)) && scans.some((l) => /nodes_division_boundary_gist/.test(l));
@@ -223,6 +284,8 @@ async function benchHttp(engine: BenchEngine, db: Db, durationS: number, connect
 export default async function (args: string[]) {
   const n = argNumber(args, '--points', 20_000);
   const duration = argNumber(args, '--duration', 10);
+  // Other work on the machine skews every figure: say how busy it was.
+  console.log(`cpus=${os.cpus().length} loadavg_1m=${os.loadavg()[0]!.toFixed(2)}`);
   for (const engine of enginesFromArgs(args)) {
     const bench = await openBenchDb(engine, 20);
     try {
@@ -233,11 +296,14 @@ export default async function (args: string[]) {
       );
       report('locate.build', engine, { grids: count!.grids, nodes: count!.all, build_s: (performance.now() - t0) / 1000 });
       await showPlan(engine, bench.db);
+      await benchSingleInDb(engine, bench.db, n);
       await benchSingle(engine, bench.db, n);
+      await benchGeojson(engine, bench.db);
       await benchBatch(engine, bench.db, 1_000, 20, 1);
       await benchBatch(engine, bench.db, 10_000, 5, 1);
       if (engine === 'postgres') await benchBatch(engine, bench.db, 10_000, 5, 2);
       await benchHttp(engine, bench.db, duration, engine === 'postgres' ? [10, 50] : [10]);
+      console.log(`loadavg_1m=${os.loadavg()[0]!.toFixed(2)} after ${engine}`);
     } finally {
       await bench.close();
     }

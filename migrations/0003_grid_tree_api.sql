@@ -13,3 +13,38 @@ CREATE INDEX nodes_grid_boundary_gist ON nodes USING gist (boundary)
   WHERE status = 'active' AND boundary IS NOT NULL AND depth >= 6;
 CREATE INDEX nodes_division_boundary_gist ON nodes USING gist (boundary)
   WHERE status = 'active' AND boundary IS NOT NULL AND depth < 6;
+
+-- 落格: the deepest active node whose boundary contains a WGS-84 point. Grids
+-- first (grid, unit, cell: depth ≥ 6); only for a point outside every grid,
+-- the divisions, whose candidates are sorted by depth on their boxes before
+-- any polygon is read, so that a district's thousands of vertices are read
+-- only for points outside its communities. ST_Intersects counts a point on an
+-- edge as inside; the code breaks ties between neighbours sharing that edge.
+-- In PL/pgSQL so that each connection plans these statements once (planning
+-- cost as much as running them). ROWS 1: the default estimate of 1000 rows
+-- would push callers past the JIT thresholds. The batch locate in
+-- locate.repository.ts runs the same two steps inline; keep them in step.
+CREATE FUNCTION locate_node(p_lng float8, p_lat float8)
+RETURNS TABLE (code text, name text, level text, kind text, path ltree)
+LANGUAGE plpgsql STABLE ROWS 1 AS $$
+#variable_conflict use_column
+DECLARE
+  pt geometry := ST_SetSRID(ST_MakePoint(p_lng, p_lat), 4326);
+BEGIN
+  RETURN QUERY
+    SELECT n.code, n.name, n.level, n.kind, n.path FROM nodes n
+     WHERE n.status = 'active' AND n.boundary IS NOT NULL AND n.depth >= 6
+       AND ST_Intersects(n.boundary, pt)
+     ORDER BY n.depth DESC, n.code LIMIT 1;
+  IF FOUND THEN
+    RETURN;
+  END IF;
+  RETURN QUERY
+    SELECT c.code, c.name, c.level, c.kind, c.path FROM (
+      SELECT n.code, n.name, n.level, n.kind, n.path, n.depth, n.boundary FROM nodes n
+       WHERE n.status = 'active' AND n.boundary IS NOT NULL AND n.depth < 6
+         AND n.boundary && pt
+       ORDER BY n.depth DESC, n.code OFFSET 0
+    ) c
+     WHERE ST_Intersects(c.boundary, pt) LIMIT 1;
+END $$;

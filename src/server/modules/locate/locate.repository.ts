@@ -1,15 +1,11 @@
 /**
- * Point-in-polygon SQL. Two steps, each the deepest hit (depth DESC LIMIT 1):
+ * Point-in-polygon SQL. Both statements take the deepest hit in two steps:
  * first among the grid levels (grid, unit, cell: depth ≥ 6), and only when no
  * grid contains the point, among the divisions (depth < 6). Each step repeats
  * the predicates of its partial GiST index (status = 'active' AND boundary IS
  * NOT NULL AND the depth range, see migration 0003) so that the planner uses
- * it; `g.code IS NULL` makes the division step a one-time filter, skipped
- * whenever a grid was found. The division step sorts its candidates by depth
- * on their boxes first and tests the polygons in that order, so a district's
- * thousands of vertices are read only for points outside its communities.
- * ST_Intersects counts a point on an edge as inside; the code breaks ties
- * between neighbours sharing that edge, so the answer is stable.
+ * it, and orders by depth DESC LIMIT 1. The single point goes through the
+ * locate_node() function of migration 0003 (planned once per connection).
  */
 import type { Executor, Transaction } from '../../db/db.js';
 import type { Level, NodeKind } from '../../../domain/tree.js';
@@ -22,7 +18,12 @@ export interface LocatedRow {
   path: { code: string; name: string; level: Level }[];
 }
 
-/** The two steps for the point `pt` (an SQL expression), as LATERAL joins g and d. */
+/**
+ * The two steps of locate_node() for the point `pt` (an SQL expression), as
+ * LATERAL joins g and d: `g.code IS NULL` makes the division step a one-time
+ * filter, skipped whenever a grid was found. Inline rather than calling the
+ * function per point: a function call per row costs more than the probe.
+ */
 const deepest = (pt: string, cols: string) => `
   LEFT JOIN LATERAL (
     SELECT ${cols} FROM nodes
@@ -40,16 +41,12 @@ const deepest = (pt: string, cols: string) => `
      WHERE ST_Intersects(c.boundary, ${pt}) LIMIT 1
   ) d ON true`;
 
-/** The single-point statement ($1 = lng, $2 = lat), exported for the benchmark's EXPLAIN. */
+/** The single-point statement ($1 = lng, $2 = lat) with the path root first; exported for the benchmark. */
 export function locatePointSql(): string {
-  return `SELECT n.code, n.name, n.level, n.kind,
+  return `SELECT l.code, l.name, l.level, l.kind,
             (SELECT json_agg(json_build_object('code', a.code, 'name', a.name, 'level', a.level) ORDER BY a.depth)
-               FROM nodes a WHERE a.path @> n.path) AS path
-       FROM (SELECT coalesce(g.code, d.code) AS code, coalesce(g.name, d.name) AS name, coalesce(g.level, d.level) AS level,
-                    coalesce(g.kind, d.kind) AS kind, coalesce(g.path, d.path) AS path
-               FROM (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS pt) p
-               ${deepest('p.pt', 'code, name, level, kind, path')}) n
-      WHERE n.code IS NOT NULL`;
+               FROM nodes a WHERE a.path @> l.path) AS path
+       FROM locate_node($1, $2) l`;
 }
 
 const LOCATE_POINT = locatePointSql();
@@ -58,6 +55,17 @@ export async function locatePoint(ex: Executor, lng: number, lat: number): Promi
   const rows = await ex.query<LocatedRow>(LOCATE_POINT, [lng, lat]);
   return rows[0];
 }
+
+/** The batch statement ($1 = longitudes, $2 = latitudes), exported for the benchmark's EXPLAIN. */
+export function locatePointsSql(): string {
+  return `SELECT (p.i - 1)::int AS i, coalesce(g.code, d.code) AS code, coalesce(g.name, d.name) AS name, coalesce(g.level, d.level) AS level
+       FROM (SELECT lng, lat, i, ST_SetSRID(ST_MakePoint(lng, lat), 4326) AS pt
+               FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS u(lng, lat, i)) p
+       ${deepest('p.pt', 'code, name, level')}
+      ORDER BY p.i`;
+}
+
+const LOCATE_POINTS = locatePointsSql();
 
 export interface BatchRow {
   i: number;
@@ -74,12 +82,5 @@ export interface BatchRow {
  */
 export async function locatePoints(trx: Transaction, lngs: readonly number[], lats: readonly number[]): Promise<BatchRow[]> {
   await trx.query(`SET LOCAL jit = off`);
-  return trx.query<BatchRow>(
-    `SELECT (p.i - 1)::int AS i, coalesce(g.code, d.code) AS code, coalesce(g.name, d.name) AS name, coalesce(g.level, d.level) AS level
-       FROM (SELECT lng, lat, i, ST_SetSRID(ST_MakePoint(lng, lat), 4326) AS pt
-               FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS u(lng, lat, i)) p
-       ${deepest('p.pt', 'code, name, level')}
-      ORDER BY p.i`,
-    [lngs, lats],
-  );
+  return trx.query<BatchRow>(LOCATE_POINTS, [lngs, lats]);
 }

@@ -494,3 +494,13 @@ describe('POST /api/nodes/:code/retire', () => {
     expect(again.json().code).toBe('NODE_RETIRED');
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents the grid-tree, locate and import routes', async () => {
+    const doc = (await t.app.inject('/docs/json')).json();
+    for (const p of ['/api/nodes/roots', '/api/nodes/{code}', '/api/nodes/{code}/grids', '/api/nodes/{code}/retire', '/api/locate', '/api/locate/batch', '/api/boundaries/import']) {
+      expect(Object.keys(doc.paths), p).toContain(p);
+    }
+    expect(doc.paths['/api/nodes/{code}/grids'].post.requestBody.content['application/json'].schema.properties.kind.anyOf).toHaveLength(4);
+  });
+});
