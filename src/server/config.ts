@@ -40,6 +40,8 @@ export const ConfigSchema = Type.Object({
   yellowShare: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
   /** Hours overdue after which a case is escalated one level up automatically. */
   autoEscalateHours: Type.Integer({ minimum: 1 }),
+  /** Seconds a process may reuse a checked session without asking the database (0 = always ask). */
+  sessionCacheSeconds: Type.Integer({ minimum: 0, maximum: 60 }),
   /** Run the clock sweep and the outbox worker in this process. */
   workers: Type.Boolean(),
 });
@@ -81,6 +83,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     yellowShare: env.WANGGE_YELLOW_SHARE ? Number(env.WANGGE_YELLOW_SHARE) : 0.8,
     autoEscalateHours: int(env.WANGGE_AUTO_ESCALATE_HOURS, 24),
     workers: bool(env.WANGGE_WORKERS, true),
+    sessionCacheSeconds: int(env.SESSION_CACHE_SECONDS, env.WANGGE_MODE === 'test' ? 0 : 5),
     ...overrides,
   };
   const names: Record<string, string> = {
@@ -89,6 +92,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataKey: 'WANGGE_DATA_KEY', tileUrl: 'WANGGE_TILE_URL', poolSize: 'DB_POOL_SIZE', secureCookies: 'SECURE_COOKIES',
     trustProxy: 'TRUST_PROXY', uploadDir: 'WANGGE_UPLOAD_DIR', maxPhotoBytes: 'WANGGE_MAX_PHOTO_BYTES', ratingDays: 'WANGGE_RATING_DAYS',
     yellowShare: 'WANGGE_YELLOW_SHARE', autoEscalateHours: 'WANGGE_AUTO_ESCALATE_HOURS', workers: 'WANGGE_WORKERS',
+    sessionCacheSeconds: 'SESSION_CACHE_SECONDS',
   };
   const errors = [...Value.Errors(ConfigSchema, raw)];
   if (errors.length > 0) {

@@ -56,9 +56,29 @@ interface SessionRow {
   grants: { role: RoleGrant['role']; node_code: string | null; node_path: string | null; department_id: number | null }[] | null;
 }
 
+type Loaded = { actor: Actor; session: SessionInfo };
+
+/**
+ * Checked sessions, reused for a few seconds (SESSION_CACHE_SECONDS) so that a
+ * busy client does not cost a database round trip per request. Sign-out,
+ * password changes and role or status changes clear it in this process; other
+ * processes see such a change within the cache time.
+ */
+const sessionCache = new Map<string, { loaded: Loaded; until: number }>();
+
+export function invalidateSessionCache(): void {
+  sessionCache.clear();
+}
+
 /** Loads the session and the user's grants in one round trip. */
-async function loadSession(deps: AppDeps, token: string): Promise<{ actor: Actor; session: SessionInfo } | 'expired' | null> {
+async function loadSession(deps: AppDeps, token: string): Promise<Loaded | 'expired' | null> {
   const idHash = hashToken(token);
+  const ttl = deps.config.sessionCacheSeconds * 1000;
+  if (ttl > 0) {
+    const hit = sessionCache.get(idHash);
+    if (hit && hit.until > Date.now()) return hit.loaded;
+    if (hit) sessionCache.delete(idHash);
+  }
   const rows = await deps.db.query<SessionRow>(
     `SELECT s.id_hash, s.user_id, s.csrf_token, u.display_name, u.status,
             s.last_seen_at < now() - make_interval(mins => $2) AS idle_expired,
@@ -85,10 +105,15 @@ async function loadSession(deps: AppDeps, token: string): Promise<{ actor: Actor
     nodePath: g.node_path ?? '',
     departmentId: g.department_id,
   }));
-  return {
+  const loaded = {
     actor: { userId: row.user_id, name: row.display_name, grants },
     session: { idHash, userId: row.user_id, csrfToken: row.csrf_token },
   };
+  if (ttl > 0) {
+    if (sessionCache.size > 50_000) sessionCache.clear();
+    sessionCache.set(idHash, { loaded, until: Date.now() + ttl });
+  }
+  return loaded;
 }
 
 function safeEqual(a: string, b: string): boolean {
@@ -116,6 +141,11 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AppDeps) => {
       return;
     }
     throw new Error(`Route ${String(route.method)} ${route.url} declares neither a permission nor public: refusing to start`);
+  });
+
+  // Any write to users, roles or sessions may change who someone is: forget cached sessions.
+  app.addHook('onResponse', async (req) => {
+    if (UNSAFE.has(req.method) && /^\/api\/(auth|users)\//.test(req.url)) invalidateSessionCache();
   });
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {

@@ -83,3 +83,19 @@ describe('auth', () => {
     expect(res.statusCode).toBe(401);
   });
 });
+
+describe('session cache', () => {
+  const cached = useTestApp({ sessionCacheSeconds: 30 });
+  it('reuses a checked session for a while, but sign-out ends it at once', async () => {
+    await buildSmallCity(cached.db);
+    const u = await buildUser(cached.db, { role: 'grid_worker', node: TREE.gridA1 });
+    const c = await signIn(cached.app, u);
+    expect((await c.get('/api/auth/me')).statusCode).toBe(200);
+    // Deleted behind the app's back: the cached check still answers within the cache time…
+    await cached.db.query('UPDATE sessions SET last_seen_at = now() - interval \'2 hours\' WHERE user_id = $1', [u.id]);
+    expect((await c.get('/api/auth/me')).statusCode).toBe(200);
+    // …but a sign-out through the app is immediate.
+    expect((await c.post('/api/auth/logout')).statusCode).toBe(200);
+    expect((await c.get('/api/auth/me')).statusCode).toBe(401);
+  });
+});

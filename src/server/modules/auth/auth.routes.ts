@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../context.js';
 import { AppError, fieldError } from '../../errors.js';
-import { SESSION_COOKIE } from '../../plugins/auth.js';
+import { invalidateSessionCache, SESSION_COOKIE } from '../../plugins/auth.js';
 import { checkPassword } from '../../../domain/password.js';
 import { hashPassword, verifyPassword } from '../../lib/passwords.js';
 import { writeAudit } from '../../plugins/audit.js';
@@ -54,6 +54,7 @@ export async function authRoutes(app: FastifyInstance, { deps }: { deps: AppDeps
     { config: { public: true }, schema: { tags: ['auth'], summary: 'End the current session' } },
     async (req, reply) => {
       if (req.session) await logout(deps, req.session.idHash);
+      invalidateSessionCache();
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return { ok: true };
     },

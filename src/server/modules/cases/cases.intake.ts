@@ -105,16 +105,6 @@ export async function placeCase(ex: Executor, ctx: Ctx, input: IntakeInput): Pro
   throw fieldError('location', 'the case cannot be placed: give a location, an address or a node');
 }
 
-async function loadCategory(ex: Executor, code: string) {
-  const [c] = await ex.query<{ code: string; path: string; active: boolean; has_children: boolean }>(
-    `SELECT code, path::text AS path, active, EXISTS (SELECT 1 FROM categories k WHERE k.parent_code = c.code AND k.active) AS has_children
-       FROM categories c WHERE code = $1`,
-    [code],
-  );
-  if (!c || !c.active) throw fieldError('categoryCode', 'no such active category');
-  return c;
-}
-
 /**
  * Creates a case from any channel. With an Idempotency-Key the same key
  * returns the same case (201 the first time, 200 after). Throws 400
@@ -126,14 +116,14 @@ export async function createCase(ctx: Ctx, input: IntakeInput, idempotencyKey?: 
     const prior = await repo.findByIdempotencyKey(ctx.db, createdBy, idempotencyKey);
     if (prior) return { id: prior.id, created: false };
   }
-  const category = await loadCategory(ctx.db, input.categoryCode);
   const place = await placeCase(ctx.db, ctx, input);
   const isResident = ctx.actor.grants.every((g) => g.role === 'resident');
   if (!isResident && !ctx.actor.grants.some((g) => g.role === 'resident') && !ctx.actor.grants.some((g) => isWithin(place.nodePath, g.nodePath)) && !can(ctx.actor, 'case.dispatch')) {
     throw fieldError('location', 'the place lies outside your part of the tree');
   }
   const photos = resolvePhotos(ctx.config.uploadDir, input.photos, 'photos');
-  const route = await routeFor(ctx.db, category.code, place.nodePath);
+  // Also checks the category (400 naming categoryCode when unknown or inactive).
+  const route = await routeFor(ctx.db, input.categoryCode, place.nodePath);
   const cal = await loadCalendar(ctx.db);
   const now = new Date();
   const cityCode = cityCodeOf(place.nodeCode);
@@ -148,9 +138,19 @@ export async function createCase(ctx: Ctx, input: IntakeInput, idempotencyKey?: 
   const phone = input.reporter?.phone;
   // The reporter is the signed-in resident, or the person on whose behalf an operator enters the case.
   const reporterId = isResident || input.channel === 'resident_app' || input.channel === 'h5' ? createdBy : null;
-  const run = async () =>
-    ctx.db.transaction(async (trx) => {
-      const created = await repo.insertCase(trx, {
+  const actor = { actorId: createdBy, actorName: ctx.actor.name, actorRole: ctx.actor.grants[0]?.role ?? null, actorUnit: ctx.actor.grants[0]?.nodeCode ?? null };
+  const events: repo.ReportEvent[] = [
+    {
+      action: 'report', from: null, to: 'reported', note: input.description, photos: photos.map((p) => p.sha256),
+      data: { channel: input.channel, placedBy: place.placedBy, nodeCode: place.nodeCode, route: { source: route.source, entryId: route.entryId, handlingLevel: route.handlingLevel } },
+    },
+  ];
+  if (self) events.push({ action: 'self_resolve', from: 'reported', to: 'awaiting_rating', note: self.result, photos: selfPhotos.map((p) => p.sha256), data: null });
+  const recipients = input.urgent ? await repo.nearestHolders(ctx.db, place.nodePath, ['leader']) : [];
+  const run = () =>
+    repo.insertReportedCase(
+      ctx.db,
+      {
         cityCode,
         status: self ? 'awaiting_rating' : 'reported',
         channel: input.channel,
@@ -161,8 +161,7 @@ export async function createCase(ctx: Ctx, input: IntakeInput, idempotencyKey?: 
         reporterPhoneMasked: phone ? maskPhone(phone) : null,
         partnerId: input.partnerId ?? null,
         createdBy,
-        categoryCode: category.code,
-        categoryPath: category.path,
+        categoryCode: input.categoryCode,
         description: input.description,
         address: input.address ?? null,
         lng: place.lng,
@@ -181,26 +180,18 @@ export async function createCase(ctx: Ctx, input: IntakeInput, idempotencyKey?: 
         idempotencyKey: idempotencyKey ?? null,
         attributes: input.attributes ?? {},
         resolved: self ? { level: 'grid', handlerNodeCode: place.nodeCode, handlerNodePath: place.nodePath } : null,
-      });
-      const actor = { actorId: createdBy, actorName: ctx.actor.name, actorRole: ctx.actor.grants[0]?.role ?? null, actorUnit: ctx.actor.grants[0]?.nodeCode ?? null };
-      await repo.appendEvent(trx, {
-        cityCode, caseId: created.id, seq: 1, ...actor, action: 'report', from: null, to: 'reported',
-        note: input.description, photos: photos.map((p) => p.sha256),
-        data: { channel: input.channel, placedBy: place.placedBy, nodeCode: place.nodeCode, route: { source: route.source, entryId: route.entryId, handlingLevel: route.handlingLevel } },
-      });
-      await repo.linkPhotos(trx, cityCode, created.id, photos, 'report', createdBy);
-      if (self) {
-        await trx.query('UPDATE cases SET event_seq = 2 WHERE city_code = $1 AND id = $2', [cityCode, created.id]);
-        await repo.appendEvent(trx, { cityCode, caseId: created.id, seq: 2, ...actor, action: 'self_resolve', from: 'reported', to: 'awaiting_rating', note: self.result, photos: selfPhotos.map((p) => p.sha256) });
-        await repo.linkPhotos(trx, cityCode, created.id, selfPhotos, 'resolve', createdBy);
-      }
-      const recipients = input.urgent ? await repo.nearestHolders(trx, place.nodePath, ['leader']) : [];
-      await repo.enqueue(trx, cityCode, self ? 'case.self_resolved' : 'case.reported', {
-        caseId: created.id, number: created.number, categoryCode: category.code, nodeCode: place.nodeCode, channel: input.channel, urgent: input.urgent ?? false,
-        notify: recipients.length ? [{ userIds: recipients, kind: 'urgent', title: `紧急事件 ${created.number}`, body: input.description.slice(0, 200) }] : [],
-      });
-      return created.id;
-    });
+      },
+      actor,
+      events,
+      [...photos.map((p) => ({ ...p, stage: 'report' })), ...selfPhotos.map((p) => ({ ...p, stage: 'resolve' }))],
+      {
+        topic: self ? 'case.self_resolved' : 'case.reported',
+        payload: {
+          categoryCode: input.categoryCode, nodeCode: place.nodeCode, channel: input.channel, urgent: input.urgent ?? false, action: 'report', to: self ? 'awaiting_rating' : 'reported',
+          notify: recipients.length ? [{ userIds: recipients, kind: 'urgent', title: '紧急事件', body: input.description.slice(0, 200) }] : [],
+        },
+      },
+    ).then((c) => c.id);
   try {
     const id = await run();
     nudgeOutbox();

@@ -4,13 +4,13 @@
  */
 import type { Ctx } from '../../context.js';
 import type { Executor } from '../../db/db.js';
-import { fieldError } from '../../errors.js';
-import { abilitiesOf } from '../../../domain/case-abilities.js';
+import { AppError, fieldError } from '../../errors.js';
+import { abilitiesOf, canReadCase } from '../../../domain/case-abilities.js';
 import { OPEN_STATUSES, type CaseStatus } from '../../../domain/case-lifecycle.js';
 import { ROLE_PERMISSIONS, type Actor } from '../../../domain/permissions.js';
 import { isWithin } from '../../../domain/tree.js';
 import * as repo from './cases.repository.js';
-import { factsOf, loadCaseFor } from './cases.actions.js';
+import { factsOf } from './cases.actions.js';
 import { findDuplicates } from './cases.intake.js';
 
 export interface QueueQuery {
@@ -191,45 +191,28 @@ export async function countCases(ctx: Ctx, node?: string) {
 
 /** One case as its page shows it: details, timeline, photos, co-handlers, and what the caller may do. */
 export async function getCase(ctx: Ctx, id: number) {
-  const c = await loadCaseFor(ctx.db, ctx.actor, id);
-  const [events, photos, names, co] = await Promise.all([
-    repo.timeline(ctx.db, c.city_code, c.id),
-    ctx.db.query<{ sha256: string; mime: string; stage: string; created_at: Date }>(
-      `SELECT sha256, mime, stage, created_at FROM case_photos WHERE city_code = $1 AND case_id = $2 ORDER BY id`,
-      [c.city_code, c.id],
-    ),
-    ctx.db.query<{ category_zh: string; category_en: string; node_name: string | null; handler_node_name: string | null; dept_name: string | null; path_names: string | null }>(
-      `SELECT k.name_zh AS category_zh, k.name_en AS category_en, n.name AS node_name, hn.name AS handler_node_name, d.name AS dept_name,
-              (SELECT string_agg(a.name, ' / ' ORDER BY a.depth) FROM nodes a WHERE a.path @> n.path AND a.depth >= 2) AS path_names
-         FROM categories k LEFT JOIN nodes n ON n.code = $2 LEFT JOIN nodes hn ON hn.code = $3 LEFT JOIN departments d ON d.id = $4
-        WHERE k.code = $1`,
-      [c.category_code, c.node_code, c.handler_node_code, c.handler_department_id],
-    ),
-    ctx.db.query<{ department_id: number; name: string; status: string; report: string | null; reported_at: Date | null }>(
-      `SELECT a.department_id, d.name, a.status, a.report, a.reported_at FROM case_assignments a JOIN departments d ON d.id = a.department_id
-        WHERE a.city_code = $1 AND a.case_id = $2 ORDER BY a.summoned_at`,
-      [c.city_code, c.id],
-    ),
-  ]);
-  const n = names[0];
-  const duplicates = ['reported', 'accepted'].includes(c.status) ? await findDuplicates(ctx.db, c) : [];
+  const c = await repo.findCaseDetail(ctx.db, id);
+  if (!c || !(canReadCase(ctx.actor, factsOf(c)) || c.followers.includes(ctx.actor.userId))) throw new AppError('CASE_NOT_FOUND', 'No such case in your part of the tree.');
+  const abilities = abilitiesOf(ctx.actor, factsOf(c));
+  // Duplicate suggestions only for whoever can merge: the search is not free.
+  const duplicates = abilities.includes('merge') ? await findDuplicates(ctx.db, c) : [];
   return {
     id: c.id,
     number: c.number,
     status: c.status,
     suspendedFrom: c.suspended_from,
     channel: c.channel,
-    category: { code: c.category_code, nameZh: n?.category_zh, nameEn: n?.category_en },
+    category: { code: c.category_code, nameZh: c.category_zh, nameEn: c.category_en },
     description: c.description,
     address: c.address,
     location: c.lng !== null && c.lat !== null ? { lng: c.lng, lat: c.lat } : null,
-    node: c.node_code ? { code: c.node_code, name: n?.node_name ?? null, pathNames: n?.path_names ?? null } : null,
+    node: c.node_code ? { code: c.node_code, name: c.node_name, pathNames: c.path_names } : null,
     placedBy: c.placed_by,
     urgent: c.urgent,
     reporter: { name: c.reporter_name, phone: c.reporter_phone_masked, isMe: c.reporter_id === ctx.actor.userId },
     handlingLevel: c.handling_level,
-    handler: c.handler_type ? { type: c.handler_type, nodeCode: c.handler_node_code, departmentId: c.handler_department_id, name: n?.dept_name ?? n?.handler_node_name ?? null } : null,
-    coHandlers: co.map((x) => ({ departmentId: x.department_id, name: x.name, status: x.status, report: x.report, reportedAt: x.reported_at?.toISOString() ?? null })),
+    handler: c.handler_type ? { type: c.handler_type, nodeCode: c.handler_node_code, departmentId: c.handler_department_id, name: c.department_name ?? c.handler_node_name } : null,
+    coHandlers: c.co_list.map((x) => ({ departmentId: x.department_id, name: x.name, status: x.status, report: x.report, reportedAt: x.reported_at ? new Date(x.reported_at).toISOString() : null })),
     route: c.route,
     clock: {
       colour: c.clock_colour,
@@ -253,10 +236,10 @@ export async function getCase(ctx: Ctx, id: number) {
       mergedInto: c.merged_into_id,
       rejectedReason: c.rejected_reason,
     },
-    photos: photos.map((p) => ({ sha256: p.sha256, mime: p.mime, stage: p.stage, url: `/api/cases/${c.id}/photos/${p.sha256}` })),
-    timeline: events.map((e) => ({
+    photos: c.photo_list.map((p) => ({ sha256: p.sha256, mime: p.mime, stage: p.stage, url: `/api/cases/${c.id}/photos/${p.sha256}` })),
+    timeline: c.timeline.map((e) => ({
       seq: e.seq,
-      at: e.at.toISOString(),
+      at: new Date(e.at).toISOString(),
       actor: { id: e.actor_id, name: e.actor_name, role: e.actor_role, unit: e.actor_unit },
       action: e.action,
       from: e.from_status,
@@ -267,7 +250,7 @@ export async function getCase(ctx: Ctx, id: number) {
       data: e.data,
     })),
     duplicates: duplicates.map((d) => ({ id: d.id, number: d.number, status: d.status, description: d.description.slice(0, 140), createdAt: d.created_at.toISOString(), distanceM: d.distance_m === null ? null : Math.round(d.distance_m) })),
-    abilities: abilitiesOf(ctx.actor, factsOf(c)),
+    abilities,
     createdAt: c.created_at.toISOString(),
     updatedAt: c.updated_at.toISOString(),
   };

@@ -92,6 +92,44 @@ export async function findCase(ex: Executor, id: number): Promise<CaseRow | unde
   return rows[0];
 }
 
+export interface CaseDetailRow extends CaseRow {
+  timeline: (Omit<EventRow, 'at'> & { at: string })[];
+  photo_list: { sha256: string; mime: string; stage: string }[];
+  co_list: { department_id: number; name: string; status: string; report: string | null; reported_at: string | null }[];
+  category_zh: string | null;
+  category_en: string | null;
+  node_name: string | null;
+  handler_node_name: string | null;
+  department_name: string | null;
+  path_names: string | null;
+}
+
+/** One case with everything its page shows, in one round trip. */
+export async function findCaseDetail(ex: Executor, id: number): Promise<CaseDetailRow | undefined> {
+  const rows = await ex.query<CaseDetailRow>(
+    `SELECT x.*,
+       coalesce((SELECT json_agg(json_build_object('seq', e.seq, 'at', e.at, 'actor_id', e.actor_id, 'actor_name', e.actor_name,
+                  'actor_role', e.actor_role, 'actor_unit', e.actor_unit, 'action', e.action, 'from_status', e.from_status,
+                  'to_status', e.to_status, 'note', e.note, 'photos', e.photos, 'clock', e.clock, 'data', e.data) ORDER BY e.seq)
+           FROM case_events e WHERE e.city_code = x.city_code AND e.case_id = x.id), '[]'::json) AS timeline,
+       coalesce((SELECT json_agg(json_build_object('sha256', p.sha256, 'mime', p.mime, 'stage', p.stage) ORDER BY p.id)
+           FROM case_photos p WHERE p.city_code = x.city_code AND p.case_id = x.id), '[]'::json) AS photo_list,
+       coalesce((SELECT json_agg(json_build_object('department_id', a.department_id, 'name', d.name, 'status', a.status,
+                  'report', a.report, 'reported_at', a.reported_at) ORDER BY a.summoned_at)
+           FROM case_assignments a JOIN departments d ON d.id = a.department_id
+          WHERE a.city_code = x.city_code AND a.case_id = x.id), '[]'::json) AS co_list,
+       k.name_zh AS category_zh, k.name_en AS category_en, n.name AS node_name, hn.name AS handler_node_name, d.name AS department_name,
+       (SELECT string_agg(a.name, ' / ' ORDER BY a.depth) FROM nodes a WHERE a.path @> n.path AND a.depth >= 2) AS path_names
+     FROM (${CASE_SELECT} WHERE c.id = $1) x
+     LEFT JOIN categories k ON k.code = x.category_code
+     LEFT JOIN nodes n ON n.code = x.node_code
+     LEFT JOIN nodes hn ON hn.code = x.handler_node_code
+     LEFT JOIN departments d ON d.id = x.handler_department_id`,
+    [id],
+  );
+  return rows[0];
+}
+
 export async function findByIdempotencyKey(ex: Executor, createdBy: string, key: string): Promise<CaseRow | undefined> {
   const rows = await ex.query<CaseRow>(`${CASE_SELECT} WHERE c.created_by = $1 AND c.idempotency_key = $2`, [createdBy, key]);
   return rows[0];
@@ -109,7 +147,6 @@ export interface NewCase {
   partnerId: number | null;
   createdBy: string | null;
   categoryCode: string;
-  categoryPath: string;
   description: string;
   address: string | null;
   lng: number | null;
@@ -131,34 +168,78 @@ export interface NewCase {
   resolved?: { level: string; handlerNodeCode: string; handlerNodePath: string } | null;
 }
 
+export interface ReportEvent {
+  action: 'report' | 'self_resolve';
+  from: CaseStatus | null;
+  to: CaseStatus;
+  note: string | null;
+  photos: string[];
+  data: Record<string, unknown> | null;
+}
+
+export interface ReportActor {
+  actorId: string | null;
+  actorName: string | null;
+  actorRole: string | null;
+  actorUnit: string | null;
+}
+
 /**
- * Inserts a case with event_seq 1 (its report entry is appended by the
- * caller). The number is city code + China date + the id, so numbering needs
- * no shared counter row that every intake would queue on.
+ * Inserts a case, its first timeline entries, its photos and its outbox
+ * message in ONE statement (atomic without BEGIN/COMMIT round trips: intake is
+ * the hottest write). The number is city code + China date + the id, so
+ * numbering needs no shared counter row that every intake would queue on.
+ * The outbox payload gets caseId and number added.
  */
-export async function insertCase(ex: Executor, c: NewCase): Promise<{ id: number; number: string; created_at: Date }> {
+export async function insertReportedCase(
+  ex: Executor,
+  c: NewCase,
+  actor: ReportActor,
+  events: ReportEvent[],
+  photos: { sha256: string; mime: string; bytes: number; stage: string }[],
+  outbox: { topic: string; payload: Record<string, unknown> },
+): Promise<{ id: number; number: string; created_at: Date }> {
   const rows = await ex.query<{ id: number; number: string; created_at: Date }>(
-    `WITH next AS (SELECT nextval(pg_get_serial_sequence('cases', 'id')) AS id)
-     INSERT INTO cases (city_code, id, number, status, channel, reporter_id, reporter_name, reporter_phone_enc, reporter_phone_hash,
-        reporter_phone_masked, partner_id, created_by, category_code, category_path, description, address, location, node_code,
-        node_path, placed_by, urgent, handling_level, route, route_entry_id, deadline_unit, accept_due_at, idempotency_key,
-        attributes, event_seq, responded_at, resolved_at, resolved_level, resolved_on_time, handler_type, handler_node_code, handler_node_path,
-        yellow_at, rating_due_at)
-     SELECT $1, next.id, $1 || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || lpad(next.id::text, 7, '0'),
-        $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::ltree, $13, $14,
-        CASE WHEN $15::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($15, $16), 4326) END,
-        $17, $18::ltree, $19, $20, $21, $22, $23, $24, $25, $26, $27, 1,
-        CASE WHEN $28::text IS NOT NULL THEN now() END,
-        CASE WHEN $28::text IS NOT NULL THEN now() END, $28, CASE WHEN $28::text IS NOT NULL THEN true END,
-        CASE WHEN $28::text IS NOT NULL THEN 'grid_worker' END, $29, $30::ltree, $31, $32
-       FROM next
-     RETURNING id, number, created_at`,
+    `WITH next AS (SELECT nextval(pg_get_serial_sequence('cases', 'id')) AS id),
+     c AS (
+       INSERT INTO cases (city_code, id, number, status, channel, reporter_id, reporter_name, reporter_phone_enc, reporter_phone_hash,
+          reporter_phone_masked, partner_id, created_by, category_code, category_path, description, address, location, node_code,
+          node_path, placed_by, urgent, handling_level, route, route_entry_id, deadline_unit, accept_due_at, idempotency_key,
+          attributes, event_seq, responded_at, resolved_at, resolved_level, resolved_on_time, handler_type, handler_node_code, handler_node_path,
+          yellow_at, rating_due_at)
+       SELECT $1, next.id, $1 || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || lpad(next.id::text, 7, '0'),
+          $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, (SELECT path FROM categories WHERE code = $11), $12, $13,
+          CASE WHEN $14::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($14, $15), 4326) END,
+          $16, $17::ltree, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27,
+          CASE WHEN $28::text IS NOT NULL THEN now() END,
+          CASE WHEN $28::text IS NOT NULL THEN now() END, $28, CASE WHEN $28::text IS NOT NULL THEN true END,
+          CASE WHEN $28::text IS NOT NULL THEN 'grid_worker' END, $29, $30::ltree, $31, $32
+         FROM next
+       RETURNING city_code, id, number, created_at),
+     e AS (
+       INSERT INTO case_events (city_code, case_id, seq, actor_id, actor_name, actor_role, actor_unit, action, from_status, to_status, note, photos, data)
+       SELECT c.city_code, c.id, ev.seq::int, $33, $34, $35, $36, ev.action, ev.from_status, ev.to_status, ev.note, ev.photos::jsonb, ev.data::jsonb
+         FROM c, unnest($37::int[], $38::text[], $39::text[], $40::text[], $41::text[], $42::text[], $43::text[])
+              AS ev(seq, action, from_status, to_status, note, photos, data)),
+     p AS (
+       INSERT INTO case_photos (city_code, case_id, sha256, mime, bytes, stage, created_by)
+       SELECT c.city_code, c.id, ph.sha256, ph.mime, ph.bytes::int, ph.stage, $33
+         FROM c, unnest($44::text[], $45::text[], $46::int[], $47::text[]) AS ph(sha256, mime, bytes, stage)),
+     o AS (
+       INSERT INTO outbox (city_code, topic, payload)
+       SELECT c.city_code, $48, $49::jsonb || jsonb_build_object('caseId', c.id, 'number', c.number) FROM c)
+     SELECT id, number, created_at FROM c`,
     [
       c.cityCode, c.status, c.channel, c.reporterId, c.reporterName, c.reporterPhoneEnc, c.reporterPhoneHash, c.reporterPhoneMasked,
-      c.partnerId, c.createdBy, c.categoryCode, c.categoryPath, c.description, c.address, c.lng, c.lat, c.nodeCode, c.nodePath,
+      c.partnerId, c.createdBy, c.categoryCode, c.description, c.address, c.lng, c.lat, c.nodeCode, c.nodePath,
       c.placedBy, c.urgent, c.handlingLevel, c.route ? JSON.stringify(c.route) : null, c.routeEntryId, c.deadlineUnit, c.acceptDueAt,
-      c.idempotencyKey, JSON.stringify(c.attributes), c.resolved?.level ?? null, c.resolved?.handlerNodeCode ?? null,
+      c.idempotencyKey, JSON.stringify(c.attributes), events.length, c.resolved?.level ?? null, c.resolved?.handlerNodeCode ?? null,
       c.resolved?.handlerNodePath ?? null, c.yellowAt, c.ratingDueAt,
+      actor.actorId, actor.actorName, actor.actorRole, actor.actorUnit,
+      events.map((_, i) => i + 1), events.map((e) => e.action), events.map((e) => e.from), events.map((e) => e.to),
+      events.map((e) => e.note), events.map((e) => JSON.stringify(e.photos)), events.map((e) => (e.data ? JSON.stringify(e.data) : null)),
+      photos.map((x) => x.sha256), photos.map((x) => x.mime), photos.map((x) => x.bytes), photos.map((x) => x.stage),
+      outbox.topic, JSON.stringify(outbox.payload),
     ],
   );
   return rows[0]!;
