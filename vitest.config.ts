@@ -14,13 +14,13 @@ export default defineConfig({
     hookTimeout: 180_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'unit', include: ['src/domain/**/*.test.ts', 'src/server/lib/**/*.test.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['src/domain/**/*.test.ts', 'src/server/lib/**/*.test.ts', 'src/server/db/**/*.test.ts'] } },
       {
         extends: true,
         test: {
           name: 'api-pglite',
           include: api,
-          exclude: ['src/server/lib/**'],
+          exclude: ['src/server/lib/**', 'src/server/db/**'],
           env: { WANGGE_TEST_ENGINE: 'pglite' },
           globalSetup: ['test/global-setup.ts'],
         },
@@ -32,7 +32,7 @@ export default defineConfig({
               test: {
                 name: 'api-postgres',
                 include: api,
-                exclude: ['src/server/lib/**'],
+                exclude: ['src/server/lib/**', 'src/server/db/**'],
                 env: { WANGGE_TEST_ENGINE: 'postgres' },
                 globalSetup: ['test/global-setup-postgres.ts'],
               },

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../server/config.js';
 import { prepare, listen } from '../../server/server.js';
 import { ensureDemoCity } from '../../server/demo/demo-city.js';
+import { generateDemoCases } from '../../server/demo/case-generator.js';
 import { ensureFirstAdmin } from '../../server/modules/users/first-admin.js';
 import { createProgress } from '../progress.js';
 
@@ -17,7 +18,18 @@ export function registerServe(program: Command): void {
       const config = loadConfig(env);
       const progress = createProgress();
       const deps = await prepare(config, (m) => progress.log(m));
-      if (config.mode === 'demo') await ensureDemoCity(deps, progress);
+      if (config.mode === 'demo') {
+        await ensureDemoCity(deps, progress);
+        // Three months of cases so every screen has something true to show (once; then one indexed read).
+        await generateDemoCases(deps.db, {
+          cityCode: '4413',
+          months: 3,
+          progress,
+          ratingDays: config.ratingDays,
+          yellowShare: config.yellowShare,
+          autoEscalateHours: config.autoEscalateHours,
+        });
+      }
       else await ensureFirstAdmin(deps, (m) => progress.log(m));
       const running = await listen(deps);
       const ms = Math.round(performance.now() - t0);

@@ -27,6 +27,11 @@ export interface Db extends Executor {
   withAdvisoryLock<T>(key: number, fn: () => Promise<T>, wait?: boolean): Promise<T | undefined>;
   /** Subscribes to a NOTIFY channel; returns an unsubscribe function. */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Re-reads type metadata after migrations (PGlite learns array types such
+   * as ltree[] at start; a type created later must be registered).
+   */
+  refreshTypes?(): Promise<void>;
   close(): Promise<void>;
 }
 

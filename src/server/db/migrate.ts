@@ -40,5 +40,7 @@ export async function migrate(db: Db, onApply?: (name: string) => void): Promise
       applied.push(m.name);
     }
   });
+  // Extensions and types created by the migrations (ltree[] …) must be known to the driver.
+  if (applied.length) await db.refreshTypes?.();
   return applied;
 }

@@ -80,6 +80,9 @@ export async function openPglite(opts: PgliteOptions): Promise<Db & { pglite: PG
       const unsub = await pg.listen(channel, onMessage);
       return async () => unsub();
     },
+    async refreshTypes() {
+      await pg.refreshArrayTypes();
+    },
     async close() {
       await pg.close();
     },
