@@ -397,7 +397,7 @@ INSERT INTO cases (city_code, id, number, status, channel, reporter_id, reporter
   yellow_at, clock_colour, rating_due_at, supervised_at, event_seq, reopen_count, rework_count, return_count, escalation_count,
   accepted_at, responded_at, dispatched_at, signed_at, resolved_at, resolved_level, resolved_on_time, rating, rating_comment, rated_at,
   closed_at, close_reason, merged_into_id, rejected_reason, created_at, updated_at)
-SELECT $1, x.id, $1 || to_char(to_timestamp(x.created) AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || lpad(x.id::text, 7, '0'),
+SELECT $1, x.id, $1 || to_char(to_timestamp(x.created) AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || lpad(x.id::text, greatest(7, length(x.id::text)), '0'),
   x.status, x.channel, x.reporter_id::uuid, x.reporter_name, x.created_by::uuid, x.category, k.path, x.description, x.address,
   ST_SetSRID(ST_MakePoint(x.lng, x.lat), 4326), x.node, g.path, 'location', x.urgent, x.level, x.h_type, x.h_node, h.path, x.h_dept,
   jsonb_build_object('source', 'category_default', 'entryId', NULL, 'handlingLevel', x.level0, 'handlingNodeCode', x.route_node,

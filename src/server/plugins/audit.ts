@@ -67,6 +67,7 @@ export const auditPlugin = fp(async (app: FastifyInstance, deps: AppDeps) => {
   app.addHook('onResponse', async (req, reply) => {
     const denied = reply.statusCode === 401 || reply.statusCode === 403 || reply.statusCode === 423;
     if (!UNSAFE.has(req.method) && !denied) return;
+    if (reply.statusCode < 400 && (req.routeOptions.config as { auditInline?: boolean } | undefined)?.auditInline) return;
     const params = (req.params ?? {}) as Record<string, string>;
     try {
       await writeAudit(deps.db, {

@@ -11,6 +11,8 @@ declare module 'fastify' {
     permission?: Permission;
     /** The route needs no sign-in. Exactly one of `permission` and `public` must be set. */
     public?: boolean;
+    /** The service writes the audit row inside its own transaction; the audit plugin logs only failures. */
+    auditInline?: boolean;
   }
   interface FastifyRequest {
     actor: Actor | null;

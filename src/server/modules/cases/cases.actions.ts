@@ -18,6 +18,7 @@ import * as repo from './cases.repository.js';
 import type { CaseRow } from './cases.repository.js';
 import { resolvePhotos } from './cases.intake.js';
 import { nudgeOutbox } from './outbox-signal.js';
+import { writeAudit } from '../../plugins/audit.js';
 
 export interface HandlerInput {
   type: 'department' | 'node_office' | 'grid_worker';
@@ -537,7 +538,7 @@ async function ratePlan(p: PlanCtx, rating: Rating): Promise<Plan> {
  * with the current state), CASE_CHANGED_CONCURRENTLY (409: someone acted first).
  * `actor` null is the system (clock sweep).
  */
-export async function actOnCase(deps: AppDeps, actor: Actor | null, id: number, action: CaseAction, input: ActionInput = {}): Promise<CaseRow> {
+export async function actOnCase(deps: AppDeps, actor: Actor | null, id: number, action: CaseAction, input: ActionInput = {}, ip?: string): Promise<CaseRow> {
   const db = deps.db;
   const c = actor ? await loadCaseFor(db, actor, id) : await repo.findCase(db, id);
   if (!c) throw new AppError('CASE_NOT_FOUND', 'No such case.');
@@ -562,6 +563,7 @@ export async function actOnCase(deps: AppDeps, actor: Actor | null, id: number, 
     if (plan.photos?.length) await repo.linkPhotos(trx, c.city_code, c.id, plan.photos, plan.photoStage ?? 'progress', actor?.userId ?? null);
     await plan.extra?.(trx);
     await repo.enqueue(trx, c.city_code, plan.topic, { caseId: c.id, number: c.number, action, from: c.status, to, seq, notify: plan.notify.filter((n) => n.userIds.length) });
+    await writeAudit(trx, { cityCode: c.city_code, actorId: actor?.userId ?? null, actorName: actor?.name ?? '系统', ip: ip ?? null, action: `case.${action}`, resource: 'cases', resourceId: String(c.id), result: 'ok', detail: { from: c.status, to, seq } });
   });
   nudgeOutbox();
   return (await repo.findCase(db, c.id))!;

@@ -138,7 +138,7 @@ export async function createCase(ctx: Ctx, input: IntakeInput, idempotencyKey?: 
   const phone = input.reporter?.phone;
   // The reporter is the signed-in resident, or the person on whose behalf an operator enters the case.
   const reporterId = isResident || input.channel === 'resident_app' || input.channel === 'h5' ? createdBy : null;
-  const actor = { actorId: createdBy, actorName: ctx.actor.name, actorRole: ctx.actor.grants[0]?.role ?? null, actorUnit: ctx.actor.grants[0]?.nodeCode ?? null };
+  const actor = { ip: ctx.ip ?? null, actorId: createdBy, actorName: ctx.actor.name, actorRole: ctx.actor.grants[0]?.role ?? null, actorUnit: ctx.actor.grants[0]?.nodeCode ?? null };
   const events: repo.ReportEvent[] = [
     {
       action: 'report', from: null, to: 'reported', note: input.description, photos: photos.map((p) => p.sha256),
@@ -222,7 +222,9 @@ export async function findDuplicates(ex: Executor, c: { id: number; city_code: s
         AND status NOT IN ('closed','rejected','cancelled','merged')
         AND created_at BETWEEN $6::timestamptz - make_interval(hours => $7) AND $6::timestamptz + make_interval(hours => $7)
         AND CASE WHEN $4::float8 IS NOT NULL AND location IS NOT NULL
-                 THEN ST_DWithin(location::geography, ST_SetSRID(ST_MakePoint($4, $5), 4326)::geography, $8)
+                 -- A coarse test in degrees on the indexed geometry first (1° ≥ 60 km up to latitude 57°), then metres.
+                 THEN ST_DWithin(location, ST_SetSRID(ST_MakePoint($4, $5), 4326), $8 / 60000.0)
+                  AND ST_DWithin(location::geography, ST_SetSRID(ST_MakePoint($4, $5), 4326)::geography, $8)
                  ELSE node_code = $9 END
       ORDER BY created_at LIMIT 20`,
     [c.city_code, c.id, c.category_code, c.lng, c.lat, c.created_at, cat.hours, cat.radius, c.node_code],

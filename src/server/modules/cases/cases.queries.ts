@@ -28,27 +28,38 @@ export interface QueueQuery {
   pageSize: number;
 }
 
+const CLOSED = `('closed','rejected','cancelled','merged')`;
+
 /**
  * The one scope condition for case lists: cases in or handled in the caller's
  * subtrees, cases of the caller's departments (lead or co-handler), and the
- * caller's own reports.
+ * caller's own reports. Written so the indexes serve it: a grant at a city (or
+ * province) is a city_code test, a deeper one a scalar ltree containment per
+ * path (an ltree[] parameter would defeat the GiST index).
  */
 export function caseScope(actor: Actor, params: unknown[]): string {
   const ors: string[] = [];
   // Residents read only their own reports; department staff only their departments' cases.
   const paths = [...new Set(actor.grants.filter((g) => g.role !== 'department_staff' && g.role !== 'resident' && ROLE_PERMISSIONS[g.role].includes('case.read')).map((g) => g.nodePath))];
   if (paths.includes('')) return 'TRUE';
-  if (paths.length) {
-    params.push(paths);
-    ors.push(`c.node_path <@ $${params.length}::ltree[]`, `c.handler_node_path <@ $${params.length}::ltree[]`);
+  for (const p of paths) {
+    const labels = p.split('.');
+    if (labels.length === 1) {
+      params.push(`${labels[0]}%`);
+      ors.push(`c.city_code LIKE $${params.length}`);
+    } else if (labels.length === 2) {
+      params.push(labels[1]);
+      ors.push(`c.city_code = $${params.length}`);
+    } else {
+      params.push(p);
+      ors.push(`c.node_path <@ $${params.length}::ltree`, `c.handler_node_path <@ $${params.length}::ltree`);
+    }
   }
   const depts = actor.grants.filter((g) => g.role === 'department_staff' && g.departmentId).map((g) => g.departmentId!);
   if (depts.length) {
     params.push(depts);
-    ors.push(
-      `c.handler_department_id = ANY($${params.length}::bigint[])`,
-      `EXISTS (SELECT 1 FROM case_assignments a WHERE a.city_code = c.city_code AND a.case_id = c.id AND a.department_id = ANY($${params.length}::bigint[]))`,
-    );
+    ors.push(`c.id IN (SELECT id FROM cases WHERE handler_department_id = ANY($${params.length}::bigint[])
+                       UNION SELECT case_id FROM case_assignments WHERE department_id = ANY($${params.length}::bigint[]))`);
   }
   params.push(actor.userId);
   ors.push(`c.reporter_id = $${params.length}`);
@@ -60,8 +71,8 @@ const LIST_COLUMNS = `c.id, c.number, c.status, c.category_code, k.name_zh AS ca
   c.handle_due_at, c.accept_due_at, c.handler_type, c.handler_node_code, hn.name AS handler_node_name, c.handler_department_id,
   d.name AS handler_department_name, c.reopen_count, c.created_at, c.updated_at`;
 const LIST_JOINS = `LEFT JOIN categories k ON k.code = c.category_code
-  LEFT JOIN nodes n ON n.code = c.node_code
-  LEFT JOIN nodes hn ON hn.code = c.handler_node_code
+  LEFT JOIN nodes n ON n.city_code = c.city_code AND n.code = c.node_code
+  LEFT JOIN nodes hn ON hn.city_code = c.city_code AND hn.code = c.handler_node_code
   LEFT JOIN departments d ON d.id = c.handler_department_id`;
 
 interface ListRow {
@@ -127,10 +138,8 @@ export async function listCases(ctx: Ctx, q: QueueQuery) {
     params.push(v);
     where.push(sql.replaceAll('?', `$${params.length}`));
   };
-  if (q.status) {
-    const statuses = q.status === 'open' ? [...OPEN_STATUSES] : q.status.split(',');
-    add('c.status = ANY(?::text[])', statuses);
-  }
+  if (q.status === 'open') where.push(`c.status NOT IN ${CLOSED}`); // the partial index's own predicate
+  else if (q.status) add('c.status = ANY(?::text[])', q.status.split(','));
   if (q.category) {
     const [k] = await ctx.db.query<{ path: string }>('SELECT path::text AS path FROM categories WHERE code = $1', [q.category]);
     if (!k) throw fieldError('category', 'no such category');
@@ -151,8 +160,9 @@ export async function listCases(ctx: Ctx, q: QueueQuery) {
     const depts = ctx.actor.grants.filter((g) => g.role === 'department_staff' && g.departmentId).map((g) => g.departmentId!);
     const nodes = ctx.actor.grants.filter((g) => g.role !== 'department_staff' && g.nodeCode && ROLE_PERMISSIONS[g.role].includes('case.handle')).map((g) => g.nodeCode!);
     params.push(depts, nodes);
-    where.push(`(c.handler_department_id = ANY($${params.length - 1}::bigint[]) OR c.handler_node_code = ANY($${params.length}::text[])
-      OR EXISTS (SELECT 1 FROM case_assignments a WHERE a.city_code = c.city_code AND a.case_id = c.id AND a.status = 'pending' AND a.department_id = ANY($${params.length - 1}::bigint[])))`);
+    where.push(`c.id IN (SELECT id FROM cases WHERE handler_department_id = ANY($${params.length - 1}::bigint[])
+      UNION SELECT id FROM cases WHERE handler_node_code = ANY($${params.length}::text[])
+      UNION SELECT case_id FROM case_assignments WHERE status = 'pending' AND department_id = ANY($${params.length - 1}::bigint[]))`);
   }
   if (q.q) {
     const term = q.q.trim();
@@ -161,8 +171,10 @@ export async function listCases(ctx: Ctx, q: QueueQuery) {
   }
   const order = q.sort === 'oldest' ? 'c.created_at ASC, c.id ASC' : q.sort === 'due' ? 'c.handle_due_at ASC NULLS LAST, c.id ASC' : 'c.created_at DESC, c.id DESC';
   params.push(q.pageSize + 1, (q.page - 1) * q.pageSize);
+  // The page of ids first (index order, no joins), then the names for those rows only.
   const rows = await ctx.db.query<ListRow>(
-    `SELECT ${LIST_COLUMNS} FROM cases c ${LIST_JOINS} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    `WITH page AS (SELECT c.city_code, c.id FROM cases c WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length})
+     SELECT ${LIST_COLUMNS} FROM page JOIN cases c ON c.city_code = page.city_code AND c.id = page.id ${LIST_JOINS} ORDER BY ${order}`,
     params,
   );
   return { items: rows.slice(0, q.pageSize).map(presentListRow), page: q.page, pageSize: q.pageSize, hasMore: rows.length > q.pageSize };

@@ -178,6 +178,7 @@ export interface ReportEvent {
 }
 
 export interface ReportActor {
+  ip?: string | null;
   actorId: string | null;
   actorName: string | null;
   actorRole: string | null;
@@ -207,7 +208,7 @@ export async function insertReportedCase(
           node_path, placed_by, urgent, handling_level, route, route_entry_id, deadline_unit, accept_due_at, idempotency_key,
           attributes, event_seq, responded_at, resolved_at, resolved_level, resolved_on_time, handler_type, handler_node_code, handler_node_path,
           yellow_at, rating_due_at)
-       SELECT $1, next.id, $1 || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || lpad(next.id::text, 7, '0'),
+       SELECT $1, next.id, $1 || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || lpad(next.id::text, greatest(7, length(next.id::text)), '0'),
           $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, (SELECT path FROM categories WHERE code = $11), $12, $13,
           CASE WHEN $14::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($14, $15), 4326) END,
           $16, $17::ltree, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27,
@@ -227,7 +228,10 @@ export async function insertReportedCase(
          FROM c, unnest($44::text[], $45::text[], $46::int[], $47::text[]) AS ph(sha256, mime, bytes, stage)),
      o AS (
        INSERT INTO outbox (city_code, topic, payload)
-       SELECT c.city_code, $48, $49::jsonb || jsonb_build_object('caseId', c.id, 'number', c.number) FROM c)
+       SELECT c.city_code, $48, $49::jsonb || jsonb_build_object('caseId', c.id, 'number', c.number) FROM c),
+     a AS (
+       INSERT INTO audit_log (city_code, actor_id, actor_name, ip, action, resource, resource_id, result, status_code)
+       SELECT c.city_code, $33, $34, $50, 'case.report', 'cases', c.id::text, 'ok', 201 FROM c)
      SELECT id, number, created_at FROM c`,
     [
       c.cityCode, c.status, c.channel, c.reporterId, c.reporterName, c.reporterPhoneEnc, c.reporterPhoneHash, c.reporterPhoneMasked,
@@ -239,7 +243,7 @@ export async function insertReportedCase(
       events.map((_, i) => i + 1), events.map((e) => e.action), events.map((e) => e.from), events.map((e) => e.to),
       events.map((e) => e.note), events.map((e) => JSON.stringify(e.photos)), events.map((e) => (e.data ? JSON.stringify(e.data) : null)),
       photos.map((x) => x.sha256), photos.map((x) => x.mime), photos.map((x) => x.bytes), photos.map((x) => x.stage),
-      outbox.topic, JSON.stringify(outbox.payload),
+      outbox.topic, JSON.stringify(outbox.payload), actor.ip ?? null,
     ],
   );
   return rows[0]!;

@@ -286,3 +286,13 @@ describe('concurrency', () => {
     expect(seqs).toEqual([1, 2, 3]);
   });
 });
+
+describe('audit', () => {
+  it('intake and every action write their audit row in the same transaction', async () => {
+    const id = (await resident.post('/api/cases', report())).json().id;
+    await dispatcher.post(`/api/cases/${id}/accept`, {});
+    const rows = await t.db.query<{ action: string; actor_id: string }>(`SELECT action, actor_id FROM audit_log WHERE resource = 'cases' AND resource_id = $1 ORDER BY id`, [String(id)]);
+    expect(rows.map((r) => r.action)).toEqual(['case.report', 'case.accept']);
+    expect(rows[1]!.actor_id).toBe(dispatcher.userId);
+  });
+});

@@ -84,7 +84,7 @@ export async function casesRoutes(app: FastifyInstance, { deps }: { deps: AppDep
   const tags = ['cases'];
   await app.register(multipart, { limits: { fileSize: deps.config.maxPhotoBytes, files: MAX_PHOTOS_PER_ACTION, fields: 10 } });
 
-  app.post('/', { config: { permission: 'case.create' }, schema: { tags, summary: 'Report a case (any channel). Idempotency-Key header makes retries safe.', body: CreateCaseBody } }, async (req, reply) => {
+  app.post('/', { config: { permission: 'case.create', auditInline: true }, schema: { tags, summary: 'Report a case (any channel). Idempotency-Key header makes retries safe.', body: CreateCaseBody } }, async (req, reply) => {
     const key = req.headers['idempotency-key'];
     if (key !== undefined && (typeof key !== 'string' || key.length < 1 || key.length > 200)) throw fieldError('Idempotency-Key', 'must be 1–200 characters');
     const ctx = ctxOf(req, deps);
@@ -135,19 +135,19 @@ export async function casesRoutes(app: FastifyInstance, { deps }: { deps: AppDep
   for (const action of Object.keys(ACTION_BODIES) as (keyof typeof ACTION_BODIES)[]) {
     app.post(
       `/:id/${action.replaceAll('_', '-')}`,
-      { config: { permission: ACTION_PERMISSION[action] }, schema: { tags, summary: SUMMARY[action], params: IdParams, body: ACTION_BODIES[action] } },
+      { config: { permission: ACTION_PERMISSION[action], auditInline: true }, schema: { tags, summary: SUMMARY[action], params: IdParams, body: ACTION_BODIES[action] } },
       async (req) => {
         const ctx = ctxOf(req, deps);
-        const after = await actOnCase(deps, ctx.actor, (req.params as { id: number }).id, action as CaseAction, req.body as ActionInput);
+        const after = await actOnCase(deps, ctx.actor, (req.params as { id: number }).id, action as CaseAction, req.body as ActionInput, ctx.ip);
         return caseAfterAction(ctx, after);
       },
     );
   }
 
-  app.post('/:id/rate', { config: { permission: 'case.rate' }, schema: { tags, summary: 'The resident\'s verdict (评价); not satisfied reopens the case (重办)', params: IdParams, body: RateBody } }, async (req) => {
+  app.post('/:id/rate', { config: { permission: 'case.rate', auditInline: true }, schema: { tags, summary: 'The resident\'s verdict (评价); not satisfied reopens the case (重办)', params: IdParams, body: RateBody } }, async (req) => {
     const ctx = ctxOf(req, deps);
     const { rating, comment } = req.body as { rating: Rating; comment?: string };
-    const after = await actOnCase(deps, ctx.actor, (req.params as { id: number }).id, ratingAction(rating), { rating, comment });
+    const after = await actOnCase(deps, ctx.actor, (req.params as { id: number }).id, ratingAction(rating), { rating, comment }, ctx.ip);
     return caseAfterAction(ctx, after);
   });
 }
