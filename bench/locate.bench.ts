@@ -145,6 +145,7 @@ async function benchSingle(engine: BenchEngine, db: Db, n: number): Promise<void
  * The same single-point statement timed inside the database (PL/pgSQL
  * EXECUTE … USING, planned and run each time like a client's statement) to
  * tell the database's cost from the client round trip and scheduling.
+ * PGlite's clock_timestamp() ticks in whole milliseconds: read its mean.
  */
 async function benchSingleInDb(engine: BenchEngine, db: Db, n: number): Promise<void> {
   const points = randomPoints(n, 43);
@@ -170,6 +171,7 @@ async function benchSingleInDb(engine: BenchEngine, db: Db, n: number): Promise<
   ms.sort((a, b) => a - b);
   report('locate.single_in_db', engine, {
     queries: n,
+    mean_ms: ms.reduce((a, b) => a + b, 0) / n,
     p50_ms: percentile(ms, 50),
     p95_ms: percentile(ms, 95),
     p99_ms: percentile(ms, 99),
@@ -257,6 +259,9 @@ async function benchHttp(engine: BenchEngine, db: Db, durationS: number, connect
     if (!login.ok) throw new Error(`bench sign-in failed: ${login.status} ${await login.text()}`);
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     const paths = randomPoints(5000, 99).map((p) => `/api/locate?lng=${p.lng.toFixed(6)}&lat=${p.lat.toFixed(6)}`);
+    // Calibration: the same app and cookie on /healthz (the session is still loaded, nothing else is read).
+    const base = await autocannon({ url: `http://127.0.0.1:${port}/healthz`, connections: connections[0]!, duration: Math.min(5, durationS), headers: { cookie } });
+    report('locate.http_baseline_healthz', engine, { connections: connections[0]!, req_per_s: base.requests.average, p99_ms: base.latency.p99, non2xx: base.non2xx });
     let i = 0;
     for (const c of connections) {
       const result = await autocannon({

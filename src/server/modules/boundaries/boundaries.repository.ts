@@ -52,8 +52,20 @@ export async function createStage(trx: Transaction): Promise<void> {
        anc text[] NOT NULL, anc_city text[] NOT NULL,
        raw geometry, invalid_reason text, geom geometry, area float8
      ) ON COMMIT DROP;
+     CREATE UNIQUE INDEX IF NOT EXISTS ${STAGE}_code ON ${STAGE} (code);
+     CREATE INDEX IF NOT EXISTS ${STAGE}_parent ON ${STAGE} (parent_code);
+     CREATE INDEX IF NOT EXISTS ${STAGE}_geom ON ${STAGE} USING gist (geom);
      DELETE FROM ${STAGE};`,
   );
+}
+
+/**
+ * Gathers statistics on the filled stage: temporary tables get none from
+ * autovacuum, and without them the checks below are planned as if it were
+ * empty (nested seq scans: minutes for a few thousand features).
+ */
+export async function analyzeStage(trx: Executor): Promise<void> {
+  await trx.query(`ANALYZE ${STAGE}`);
 }
 
 /**
@@ -85,17 +97,13 @@ export async function stageCandidates(trx: Executor, cands: readonly StageCandid
     ],
   );
   // ST_IsValidReason rather than ST_IsValid: same test, the reason in one call, and no NOTICE noise.
+  await trx.query(`UPDATE ${STAGE} SET invalid_reason = NULLIF(ST_IsValidReason(raw), 'Valid Geometry') WHERE geom IS NULL`);
   await trx.query(
-    `UPDATE ${STAGE} SET invalid_reason = NULLIF(r, 'Valid Geometry')
-       FROM (SELECT idx AS i, ST_IsValidReason(raw) AS r FROM ${STAGE} WHERE geom IS NULL) v
+    `UPDATE ${STAGE} SET geom = g, area = coalesce(ST_Area(g), 0)
+       FROM (SELECT idx AS i, ST_Multi(CASE WHEN invalid_reason IS NULL THEN raw ELSE ST_CollectionExtract(ST_MakeValid(raw), 3) END) AS g
+               FROM ${STAGE} WHERE geom IS NULL) v
       WHERE idx = v.i`,
   );
-  await trx.query(
-    `UPDATE ${STAGE}
-        SET geom = ST_Multi(CASE WHEN invalid_reason IS NULL THEN raw ELSE ST_CollectionExtract(ST_MakeValid(raw), 3) END)
-      WHERE geom IS NULL`,
-  );
-  await trx.query(`UPDATE ${STAGE} SET area = coalesce(ST_Area(geom), 0) WHERE area IS NULL`);
 }
 
 /** Validity and area of each staged candidate. */

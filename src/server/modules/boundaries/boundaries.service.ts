@@ -57,6 +57,7 @@ export async function checkBoundaries(
     await repo.stageCandidates(trx, cands.slice(i, i + CHUNK));
     onProgress?.(Math.min(i + CHUNK, cands.length), cands.length);
   }
+  await repo.analyzeStage(trx);
   const out = new Map<number, BoundaryVerdict>();
   const empty: number[] = [];
   for (const s of await repo.stagedChecks(trx)) {
@@ -176,10 +177,10 @@ export async function importBoundaries(db: Db, actor: Actor, body: unknown, opts
 
   const run = async (trx: Transaction): Promise<ImportReport> => {
     const planned = await planFeatures(trx, actor, features);
-    progress('checking boundaries', 0, planned.length);
     const cands = planned.flatMap((p, index) =>
       p.geojson ? [{ idx: index, code: p.report.code!, parentCode: p.parentCode, name: p.report.name ?? '', geojson: p.geojson }] : [],
     );
+    progress('checking boundaries', 0, cands.length);
     const verdicts = await checkBoundaries(trx, cands, (d, t) => progress('checking boundaries', d, t));
     for (const [idx, v] of verdicts) {
       const r = planned[idx]!.report;
@@ -255,6 +256,8 @@ async function planFeatures(trx: Transaction, actor: Actor, features: unknown[])
     let geojson: string | undefined;
     if ('problem' in target) {
       report.problems.push(`feature ${target.problem}`);
+      const name = (f as { properties?: { name?: unknown } } | null)?.properties?.name;
+      if (typeof name === 'string' && name.trim()) report.name = name.trim().slice(0, 100);
       targets.push(undefined);
     } else {
       report.code = target.by === 'code' ? target.code : null;
