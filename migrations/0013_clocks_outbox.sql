@@ -1,6 +1,11 @@
 -- Clock sweep and outbox delivery: indexes that keep one sweep pass proportional to
 -- the cases that change (not to all open cases), and channel kinds for subscriptions.
 
+-- Cases are looked up by id alone (actOnCase, the sweep's candidates); the primary key leads
+-- with city_code, so without this each lookup scans the table. Not unique: under Citus a unique
+-- index must include the distribution column (the primary key already guarantees it).
+CREATE INDEX cases_id_idx ON cases (id);
+
 -- Running clocks not yet red, by the deadline that turns them red. The sweep's red
 -- UPDATE reads only rows whose deadline has just passed; already-red rows are not in it.
 CREATE INDEX cases_accept_not_red_idx ON cases (accept_due_at)

@@ -5,6 +5,16 @@
  * subscription's URL; they differ in which outbox messages concern them and
  * in the body they build. A provider with its own API (Aliyun SMS, the WeChat
  * official-account API) is one more implementation of `NotificationChannel`.
+ *
+ * Adding a provider directly, e.g. Aliyun SMS (阿里云短信, Dysmsapi SendSms):
+ * add its kind to CHANNEL_KINDS and the CHECK in a migration; keep `accepts`
+ * of smsChannel; `render` maps the topic to the approved TemplateCode and
+ * TemplateParam (`{"number": …}`) with the SignName; `send` signs the request
+ * with the AccessKey (ACS3-HMAC-SHA256) instead of our X-Wangge-Signature,
+ * posts to dysmsapi.aliyuncs.com and reads `Code == "OK"` as delivered (a
+ * throttling code as a failure to retry). The AccessKey belongs in the
+ * subscription's encrypted secret, so nothing else changes: scheduling,
+ * retries and the delivery log stay as they are.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Executor } from '../db/db.js';

@@ -157,13 +157,15 @@ function closeCandidates(now: Date): CandidateQuery {
 }
 
 /**
- * Runs `fn` over the query's ids, BATCH at a time, oldest deadline first. Ids
+ * Runs `fn` over the query's ids, BATCH at a time, in id order. Ids
  * that failed or were skipped in this pass are excluded from later batches, so
- * a case that cannot be acted on never stalls the pass.
+ * a case that cannot be acted on never stalls the pass. After the pass budget,
+ * a step takes one batch and leaves the rest to the next pass.
  */
 async function eachCandidate(ex: Executor, q: CandidateQuery, within: () => boolean, fn: (id: number) => Promise<void>, log: SweepLog): Promise<void> {
   const seen: number[] = [];
-  while (within()) {
+  // Every step takes at least one batch per pass, so a backlog of one kind never starves the others.
+  for (let first = true; first || within(); first = false) {
     const params = [...q.params, seen, BATCH];
     const rows = await ex.query<{ id: number }>(
       `${q.sql} AND NOT (id = ANY($${params.length - 1}::bigint[])) ORDER BY id LIMIT $${params.length}`,
