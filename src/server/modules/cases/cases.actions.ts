@@ -228,7 +228,7 @@ const PLANNERS: Record<CaseAction, Planner> = {
             [original.city_code, original.id, p.c.reporter_id, p.c.reporter_phone_hash, p.c.id],
           );
         }
-        const seq = await repo.moveStatus(trx, original.city_code, original.id, original.status, original.status);
+        const seq = await repo.moveStatus(trx, original.city_code, original.id, original.status, original.status, {}, original.event_seq);
         if (seq === undefined) throw new AppError('CASE_CHANGED_CONCURRENTLY', 'The original case changed meanwhile; try again.');
         await repo.appendEvent(trx, { ...eventActor(p), cityCode: original.city_code, caseId: original.id, seq, action: 'merged_in', from: original.status, to: original.status, note: `合并重复事件 ${p.c.number}`, data: { from: p.c.id, fromNumber: p.c.number } });
       },
@@ -554,7 +554,7 @@ export async function actOnCase(deps: AppDeps, actor: Actor | null, id: number, 
   const plan = await PLANNERS[action](pc);
   const to = plan.to ?? to0;
   await db.transaction(async (trx) => {
-    const seq = await repo.moveStatus(trx, c.city_code, c.id, c.status, to, plan.patch);
+    const seq = await repo.moveStatus(trx, c.city_code, c.id, c.status, to, plan.patch, c.event_seq);
     if (seq === undefined) {
       const current = await repo.findCase(trx, c.id);
       throw new AppError('CASE_CHANGED_CONCURRENTLY', `Someone else acted on this case first; it is now ${current?.status}.`, undefined, { status: current?.status });

@@ -251,9 +251,11 @@ export async function insertReportedCase(
 
 /**
  * Moves a case from `from` to `to` and applies `patch` (column → value; a
- * value `{ sql: '…' }` is an SQL expression) in one guarded UPDATE. Returns the
- * new event sequence number, or undefined when the case was no longer in
- * `from` (someone else acted first).
+ * value `{ sql: '…' }` is an SQL expression) in one guarded UPDATE: the case
+ * must still be in `from` AND at timeline entry `seq` — so two actions read
+ * from the same state can never both apply, even ones that keep the state
+ * (two approvals of one extension, a supervision by a person and by the sweep).
+ * Returns the new event sequence number, or undefined when someone acted first.
  */
 export async function moveStatus(
   ex: Executor,
@@ -261,9 +263,10 @@ export async function moveStatus(
   id: number,
   from: CaseStatus,
   to: CaseStatus,
-  patch: Record<string, unknown> = {},
+  patch: Record<string, unknown>,
+  seq: number,
 ): Promise<number | undefined> {
-  const params: unknown[] = [cityCode, id, from, to];
+  const params: unknown[] = [cityCode, id, from, to, seq];
   const sets = ['status = $4', 'event_seq = event_seq + 1', 'updated_at = now()'];
   for (const [col, v] of Object.entries(patch)) {
     if (!/^[a-z_]+$/.test(col)) throw new Error(`bad column ${col}`);
@@ -275,7 +278,7 @@ export async function moveStatus(
     }
   }
   const rows = await ex.query<{ event_seq: number }>(
-    `UPDATE cases SET ${sets.join(', ')} WHERE city_code = $1 AND id = $2 AND status = $3 RETURNING event_seq`,
+    `UPDATE cases SET ${sets.join(', ')} WHERE city_code = $1 AND id = $2 AND status = $3 AND event_seq = $5 RETURNING event_seq`,
     params,
   );
   return rows[0]?.event_seq;

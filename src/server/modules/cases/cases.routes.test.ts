@@ -274,6 +274,20 @@ describe('concurrency', () => {
     expect(seqs).toEqual([1, 2, 3]);
   });
 
+  it('two approvals of one extension at once: the deadline moves once', async () => {
+    const id = (await resident.post('/api/cases', report())).json().id;
+    await dispatcher.post(`/api/cases/${id}/accept`, {});
+    const before = (await dispatcher.post(`/api/cases/${id}/dispatch`, {})).json().clock.handleDueAt;
+    await gridWorker.post(`/api/cases/${id}/sign`, {});
+    await gridWorker.post(`/api/cases/${id}/request-extension`, { reason: '等待配件', extension: { amount: 24, unit: 'hours' } });
+    const other = await clientAs(t, 'dispatcher', TREE.city);
+    const results = await Promise.all([dispatcher.post(`/api/cases/${id}/approve-extension`, {}), other.post(`/api/cases/${id}/approve-extension`, {})]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const after = (await dispatcher.get(`/api/cases/${id}`)).json();
+    expect(Date.parse(after.clock.handleDueAt) - Date.parse(before)).toBe(24 * 3600_000);
+    expect(after.timeline.filter((e: { action: string }) => e.action === 'approve_extension')).toHaveLength(1);
+  });
+
   it('two ratings at once: one closes the case, the other gets 409', async () => {
     const id = (await gridWorker.post('/api/cases', report({ channel: 'patrol', selfResolved: { result: 'done' }, reporter: undefined }))).json().id;
     await t.db.query('UPDATE cases SET reporter_id = $2 WHERE id = $1', [id, resident.userId]);
