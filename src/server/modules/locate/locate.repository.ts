@@ -41,12 +41,9 @@ const deepest = (pt: string, cols: string) => `
      WHERE ST_Intersects(c.boundary, ${pt}) LIMIT 1
   ) d ON true`;
 
-/** The single-point statement ($1 = lng, $2 = lat) with the path root first; exported for the benchmark. */
+/** The single-point statement ($1 = lng, $2 = lat): the node and its path, root first. */
 export function locatePointSql(): string {
-  return `SELECT l.code, l.name, l.level, l.kind,
-            (SELECT json_agg(json_build_object('code', a.code, 'name', a.name, 'level', a.level) ORDER BY a.depth)
-               FROM nodes a WHERE a.path @> l.path) AS path
-       FROM locate_node($1, $2) l`;
+  return `SELECT code, name, level, kind, path FROM locate_node($1, $2)`;
 }
 
 const LOCATE_POINT = locatePointSql();
