@@ -12,9 +12,12 @@ import { errorText } from './errors';
 import { navigate, usePathname } from './router';
 import { SessionContext, type Session } from './session';
 import { SignInPage } from './pages/SignInPage';
+import { isCaseScreen } from './cases/paths';
 
 // The console (and Leaflet with it) loads after sign-in: the sign-in page stays light.
 const ConsolePage = lazy(() => import('./pages/ConsolePage').then((m) => ({ default: m.ConsolePage })));
+// The case screens (console case pages and the phone pages under /h5) load on demand too.
+const CaseScreens = lazy(() => import('./cases/CaseScreens'));
 
 export function App() {
   const { i18n } = useTranslation();
@@ -129,7 +132,7 @@ function Shell() {
   return (
     <SessionContext.Provider value={session}>
       <Suspense fallback={spinner}>
-        <ConsolePage path={path} />
+        {isCaseScreen(path, session.me.permissions) ? <CaseScreens path={path} /> : <ConsolePage path={path} />}
       </Suspense>
     </SessionContext.Provider>
   );

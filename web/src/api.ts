@@ -121,6 +121,14 @@ export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
 }
 
+/** For clients that build their own requests (multipart uploads, Idempotency-Key): the token and the 401 reaction. */
+export function currentCsrfToken(): string {
+  return csrfToken;
+}
+export function signalUnauthorized(): void {
+  onUnauthorized?.();
+}
+
 interface RequestOptions {
   body?: unknown;
   signal?: AbortSignal;

@@ -8,6 +8,7 @@ import { Brand } from './Brand';
 import { LanguageSwitch } from './LanguageSwitch';
 import { RolesDrawer } from './RolesDrawer';
 import { ChangePasswordModal } from './ChangePasswordModal';
+import { ConsoleNav } from '../cases/ConsoleNav';
 
 export function AppHeader() {
   const { t } = useTranslation();
@@ -20,6 +21,7 @@ export function AppHeader() {
   return (
     <header className="wg-header">
       <Brand meta={meta} light />
+      <ConsoleNav />
       <div className="wg-header-tools">
         <LanguageSwitch ghost />
         <Dropdown
