@@ -50,6 +50,9 @@ export default defineConfig({
     stdout: 'ignore',
     stderr: 'pipe',
     env: {
+      // The journeys run the default path, `npm start`: the embedded database in a fresh folder,
+      // even when DATABASE_URL is set for the API suite (CI).
+      DATABASE_URL: '',
       WANGGE_DATA_DIR: E2E_DATA_DIR,
       WANGGE_MODE: 'demo',
       LOG_LEVEL: 'warn',
