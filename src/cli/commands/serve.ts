@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../server/config.js';
 import { prepare, listen } from '../../server/server.js';
-import { ensureDemoCity } from '../../server/demo/demo-city.js';
-import { generateDemoCases } from '../../server/demo/case-generator.js';
-import { ensureFirstAdmin } from '../../server/modules/users/first-admin.js';
 import { createProgress } from '../progress.js';
 
 export function registerServe(program: Command): void {
@@ -19,6 +16,7 @@ export function registerServe(program: Command): void {
       const progress = createProgress();
       const deps = await prepare(config, (m) => progress.log(m));
       if (config.mode === 'demo') {
+        const [{ ensureDemoCity }, { generateDemoCases }] = await Promise.all([import('../../server/demo/demo-city.js'), import('../../server/demo/case-generator.js')]);
         await ensureDemoCity(deps, progress);
         // Three months of cases so every screen has something true to show (once; then one indexed read).
         await generateDemoCases(deps.db, {
@@ -30,7 +28,7 @@ export function registerServe(program: Command): void {
           autoEscalateHours: config.autoEscalateHours,
         });
       }
-      else await ensureFirstAdmin(deps, (m) => progress.log(m));
+      else await (await import('../../server/modules/users/first-admin.js')).ensureFirstAdmin(deps, (m) => progress.log(m));
       const running = await listen(deps);
       const ms = Math.round(performance.now() - t0);
       process.stderr.write(

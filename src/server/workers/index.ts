@@ -15,7 +15,9 @@ export interface Workers {
 
 /** Starts both; `stop()` lets a pass or a delivery in flight finish. */
 export function startWorkers(deps: AppDeps, log?: SweepLog): Workers {
-  const sweeper = startSweeper(deps, 15_000, log);
+  // The first pass waits a little: right after a start the process serves its first requests (on PGlite,
+  // one connection, a catch-up pass after downtime would hold them up).
+  const sweeper = startSweeper(deps, 15_000, log, 5_000);
   const outbox = startOutboxWorker(deps, { log });
   return {
     async stop() {

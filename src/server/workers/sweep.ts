@@ -258,7 +258,7 @@ export interface Stoppable {
  * Runs a pass now (catching up after downtime) and then every `intervalMs`.
  * `stop()` waits for a pass in flight.
  */
-export function startSweeper(deps: AppDeps, intervalMs = 15_000, log: SweepLog = silent): Stoppable {
+export function startSweeper(deps: AppDeps, intervalMs = 15_000, log: SweepLog = silent, firstDelayMs = 0): Stoppable {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<unknown> = Promise.resolve();
@@ -270,7 +270,7 @@ export function startSweeper(deps: AppDeps, intervalMs = 15_000, log: SweepLog =
         if (!stopped) timer = setTimeout(tick, intervalMs);
       });
   };
-  timer = setTimeout(tick, 0);
+  timer = setTimeout(tick, firstDelayMs);
   return {
     async stop() {
       stopped = true;
