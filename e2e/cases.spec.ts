@@ -72,7 +72,7 @@ test('a neighbour dispute goes round the whole loop: report → dispatch → esc
       await expect(resident.getByTestId('located-in')).toContainText('东湖社区第1网格');
       await expect(resident.locator('.wgc-pin')).toBeVisible();
       await resident.getByLabel('详细地址（选填）').fill('东湖花园3栋');
-      await resident.screenshot({ path: 'tmp/h5-report.png', fullPage: true });
+      await resident.screenshot({ path: 'tmp/h5-report.png' });
       await resident.getByRole('button', { name: '提交', exact: true }).click();
       await expect(resident).toHaveURL(/\/h5\/cases\/\d+$/);
       caseId = Number(/\/h5\/cases\/(\d+)$/.exec(resident.url())![1]);
@@ -121,7 +121,7 @@ test('a neighbour dispute goes round the whole loop: report → dispatch → esc
       await signInAt(worker, '/h5/tasks', who('gridworker'));
       const card = worker.getByTestId('tasks-handling').locator(`[data-case-id="${caseId}"]`);
       await expect(card).toContainText('已派遣');
-      await worker.screenshot({ path: 'tmp/h5-tasks.png', fullPage: true });
+      await worker.screenshot({ path: 'tmp/h5-tasks.png' });
       await card.click();
       await expectStatus(worker, 'dispatched');
       await submitAction(await openAction(worker, '签收'));
@@ -185,7 +185,7 @@ test('a neighbour dispute goes round the whole loop: report → dispatch → esc
       await expectStatus(resident, 'awaiting_rating');
       const box = resident.getByTestId('rate-box');
       await box.getByLabel('意见（选填）').fill('噪音依旧，没有解决');
-      await resident.screenshot({ path: 'tmp/h5-rate.png', fullPage: true });
+      await resident.screenshot({ path: 'tmp/h5-rate.png' });
       await expect(box.getByRole('button', { name: /满意/ })).toHaveCount(3);
       await box.locator('[data-rating="unsatisfied"]').click();
       await expectStatus(resident, 'dispatched');
@@ -209,7 +209,7 @@ test('a neighbour dispute goes round the whole loop: report → dispatch → esc
       await resident.getByTestId('rate-box').locator('[data-rating="satisfied"]').click();
       await expectStatus(resident, 'closed');
       await expect(resident.getByTestId('rate-box')).toHaveCount(0);
-      await resident.screenshot({ path: 'tmp/h5-case-closed.png', fullPage: true });
+      await resident.screenshot({ path: 'tmp/h5-case-closed.png' });
     });
 
     await test.step('the timeline shows every step, on the phone and in the console', async () => {
@@ -228,7 +228,147 @@ test('a neighbour dispute goes round the whole loop: report → dispatch → esc
       await expect(entry('check_pass').first()).toContainText('网格员');
       await expect(entry('escalate')).toContainText(policeDept);
       await expect(dispatcher.getByText('评价: 满意')).toBeVisible();
-      await dispatcher.screenshot({ path: 'tmp/cases-case-closed.png', fullPage: true });
+      await dispatcher.screenshot({ path: 'tmp/cases-case-closed.png' });
+    });
+  } finally {
+    for (const c of contexts) await c.close();
+  }
+});
+
+test('hotline intake shows a caller’s earlier cases; dispatch elsewhere than suggested; a patrol finding solved on the spot; the settings screens; English', async ({ browser, request }) => {
+  test.setTimeout(360_000);
+  const logins = await demoLogins(request);
+  const who = (u: string): DemoLogin => logins.get(u)!;
+  const { point, policeDepartment } = await pointInGrid(request, who('admin'), GRID);
+  const photo = writePng(path.join(test.info().outputPath('photos'), 'patrol.png'), [90, 90, 200]);
+  const contexts: BrowserContext[] = [];
+  const open = async (opts: Parameters<Browser['newContext']>[0]): Promise<Page> => {
+    const c = await browser.newContext(opts);
+    contexts.push(c);
+    return c.newPage();
+  };
+  const phoneNumber = `139${String(Date.now()).slice(-8)}`;
+  const masked = `${phoneNumber.slice(0, 3)}****${phoneNumber.slice(-4)}`;
+
+  try {
+    const dispatcher = await open({ viewport: DESKTOP, locale: 'zh-CN' });
+    let hotlineNumber = '';
+    await test.step('a hotline call: the number first, then the case; Ctrl+Enter registers it', async () => {
+      await signInAt(dispatcher, '/intake', who('dispatcher'));
+      await expect(dispatcher.getByRole('heading', { name: '热线受理' })).toBeVisible();
+      await dispatcher.getByLabel('来电号码').fill(phoneNumber);
+      await expect(dispatcher.getByTestId('caller-history')).toContainText('该号码没有历史事件');
+      await dispatcher.getByLabel('来电人姓名').fill('王先生');
+      await pickOption(dispatcher, dispatcher.getByLabel('事件分类'), '邻里', '邻里纠纷');
+      await dispatcher.getByLabel('事件描述').fill('来电反映：邻居在公共楼道堆放杂物，多次沟通无果');
+      await dispatcher.getByLabel('地址').fill('东湖花园5栋');
+      await pickOption(dispatcher, dispatcher.getByLabel('所在区域（网格）'), '东湖社区第1', /东湖社区第1网格$/);
+      await dispatcher.getByLabel('事件描述').press('Control+Enter');
+      const done = dispatcher.getByTestId('intake-created');
+      await expect(done).toBeVisible();
+      hotlineNumber = /已登记事件 (\d+)/.exec(await done.innerText())![1]!;
+      // The form is clear for the next call; the same number now shows this case.
+      await expect(dispatcher.getByLabel('事件描述')).toHaveValue('');
+      await dispatcher.getByLabel('来电号码').fill(phoneNumber);
+      await expect(dispatcher.getByTestId('caller-history')).toContainText('该号码的历史事件（1）');
+      await expect(dispatcher.getByTestId('caller-history')).toContainText(hotlineNumber);
+      await dispatcher.screenshot({ path: 'tmp/cases-intake.png' });
+      await done.getByRole('button', { name: '查看事件' }).click();
+      await expectStatus(dispatcher, 'reported');
+      await expect(dispatcher.getByTestId('case-number')).toHaveText(hotlineNumber);
+      await expect(dispatcher.getByText(`王先生 · ${masked}`)).toBeVisible();
+      await expect(dispatcher.getByText('热线', { exact: true })).toBeVisible();
+    });
+
+    await test.step('the dispatcher sends it elsewhere than suggested, which needs a reason', async () => {
+      await submitAction(await openAction(dispatcher, '受理'));
+      const dialog = await openAction(dispatcher, '派遣');
+      await dialog.getByLabel('指定其他单位').check();
+      await dialog.locator('label.ant-radio-button-wrapper', { hasText: '职能部门' }).click();
+      await expect(dialog.getByLabel('职能部门')).toBeChecked();
+      await pickOption(dispatcher, dialog.getByLabel('部门', { exact: true }), '公安', policeDepartment);
+      await dialog.getByRole('button', { name: '提交', exact: true }).click();
+      await expect(dialog.getByText('请填写原因')).toBeVisible();
+      await dialog.getByLabel('改派原因（不按建议派遣时必填）').fill('楼道堆物涉及消防安全，交派出所处理');
+      await submitAction(dialog);
+      await expectStatus(dispatcher, 'dispatched');
+      await expect(dispatcher.getByTestId('case-handler')).toContainText(policeDepartment);
+    });
+
+    await test.step('the case page in English', async () => {
+      await dispatcher.getByRole('button', { name: 'English' }).click();
+      await expect(dispatcher.getByTestId('case-page').locator('.wgc-status-tag').first()).toHaveText('Dispatched');
+      await expect(dispatcher.getByTestId('timeline').locator('[data-action="dispatch"] .wgc-event-name')).toHaveText('Dispatched');
+      await expect(dispatcher.getByRole('menuitem', { name: 'Cases' })).toBeVisible();
+      await dispatcher.screenshot({ path: 'tmp/cases-case-en.png' });
+      await dispatcher.getByRole('button', { name: '中文' }).click();
+      await expect(dispatcher.getByRole('menuitem', { name: '事件' })).toBeVisible();
+    });
+
+    await test.step('a grid worker on patrol reports a finding solved on the spot', async () => {
+      const worker = await open({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'zh-CN', geolocation: { longitude: point.lng, latitude: point.lat }, permissions: ['geolocation'] });
+      await signInAt(worker, '/h5/patrol', who('gridworker'));
+      await expect(worker.getByRole('heading', { name: '巡查上报' })).toBeVisible();
+      await pickOption(worker, worker.getByLabel('问题类型'), '垃圾', '暴露垃圾');
+      await worker.getByLabel('问题描述').fill('巷口有一袋生活垃圾散落');
+      await worker.getByTestId('photo-input').first().setInputFiles(photo);
+      await expect(worker.locator('.wgc-thumb[data-status="done"]')).toHaveCount(1);
+      await expect(worker.getByTestId('located-in')).toContainText('东湖社区第1网格');
+      await worker.getByLabel('已现场处置（自处置）').check();
+      await worker.getByLabel('处置情况').fill('已清理并告知保洁员加密巡查');
+      await worker.screenshot({ path: 'tmp/h5-patrol.png' });
+      await worker.getByRole('button', { name: '提交', exact: true }).click();
+      await expect(worker).toHaveURL(/\/h5\/cases\/\d+$/);
+      await expectStatus(worker, 'awaiting_rating');
+      expect(await timelineActions(worker)).toEqual(['report', 'self_resolve']);
+      await expect(worker.getByTestId('timeline')).toContainText('巡查');
+    });
+
+    const admin = await open({ viewport: DESKTOP, locale: 'zh-CN' });
+    await test.step('the category editor: find a category, add a keyword, save', async () => {
+      await signInAt(admin, '/settings/categories', who('admin'));
+      await admin.getByLabel('搜索分类').fill('邻里');
+      await admin.getByRole('tree').getByText('邻里纠纷').click();
+      await expect(admin.getByLabel('中文名称')).toHaveValue('邻里纠纷');
+      const keyword = `楼道${Date.now() % 1000}`;
+      await admin.getByLabel('关键词').fill(keyword);
+      await admin.getByLabel('关键词').press('Enter');
+      await admin.getByRole('button', { name: '保存', exact: true }).click();
+      await expect(admin.getByText('已保存')).toBeVisible();
+      await admin.screenshot({ path: 'tmp/cases-categories.png' });
+      const saved = (await (await admin.request.get('/api/categories/dispute.neighbour')).json()) as { keywords: string[] };
+      expect(saved.keywords).toContain(keyword);
+    });
+
+    await test.step('the responsibility list: an entry for the community changes where a dispute goes; explain shows it; delete it', async () => {
+      await admin.goto('/settings/responsibility');
+      await expect(admin.getByRole('heading', { name: '责任清单' })).toBeVisible();
+      const explain = async () => {
+        await admin.getByRole('button', { name: '测试', exact: true }).click();
+        return admin.getByTestId('explain-result');
+      };
+      await pickOption(admin, admin.getByLabel('分类', { exact: true }).first(), '邻里', '邻里纠纷');
+      await pickOption(admin, admin.getByLabel('节点', { exact: true }).first(), '东湖社区第1', /东湖社区第1网格$/);
+      await expect(await explain()).toContainText('无匹配条目，使用分类默认值');
+      await admin.getByRole('button', { name: '新增条目' }).click();
+      const dialog = admin.getByRole('dialog', { name: '新增责任清单条目' });
+      await pickOption(admin, dialog.getByLabel('节点'), '东湖社区居委', /东湖社区居委会$/);
+      await pickOption(admin, dialog.getByLabel('分类'), '邻里', '邻里纠纷');
+      await pickOption(admin, dialog.getByLabel('办理层级'), '社区', '社区/村');
+      await pickOption(admin, dialog.getByLabel('主办类型'), '属地', '属地办理');
+      await dialog.getByLabel('备注').fill('e2e: 社区调委会主办');
+      await dialog.getByRole('button', { name: '保存' }).click();
+      await expect(dialog).toBeHidden();
+      const row = admin.getByRole('row').filter({ hasText: '东湖社区居委会' }).filter({ hasText: 'dispute.neighbour' });
+      await expect(row).toContainText('社区/村');
+      const result = await explain();
+      await expect(result).toContainText(/条目 #\d+/);
+      await expect(result).toContainText('东湖社区居委会');
+      await admin.screenshot({ path: 'tmp/cases-responsibility.png' });
+      await row.getByText('删除').click();
+      await admin.getByRole('button', { name: '删除', exact: true }).last().click();
+      await expect(row).toHaveCount(0);
+      await expect(await explain()).toContainText('无匹配条目，使用分类默认值');
     });
   } finally {
     for (const c of contexts) await c.close();

@@ -319,6 +319,8 @@ export const casesApi = {
 
   locate: (lng: number, lat: number, signal?: AbortSignal) => call<LocateResult>('GET', `/api/locate${qs({ lng, lat, crs: 'wgs84' })}`, { signal }),
   roots: (signal?: AbortSignal) => call<{ items: GridNode[] }>('GET', '/api/nodes/roots', { signal }),
+  searchNodes: (root: string, q: string, signal?: AbortSignal) =>
+    call<{ items: (GridNode & { pathNames: string | string[] })[] }>('GET', `/api/nodes/${enc(root)}/search${qs({ q })}`, { signal }),
   children: (code: string, signal?: AbortSignal) => call<{ items: GridNode[] }>('GET', `/api/nodes/${enc(code)}/children`, { signal }),
   geojson: (code: string, signal?: AbortSignal) => call<NodeFeatures>('GET', `/api/nodes/${enc(code)}/geojson`, { signal }),
 };

@@ -26,7 +26,7 @@ export function useLabels() {
       /** A timeline entry's name: an escalation straight to a department is 吹哨报到. */
       event: (e: Pick<TimelineEntry, 'action' | 'data'>) => {
         const to = e.data?.to as { type?: string } | undefined;
-        if (e.action === 'escalate' && to?.type === 'department') return `${t('cases.event.escalate')}（${t('cases.event.escalateTo')}）`;
+        if (e.action === 'escalate' && to?.type === 'department') return isEn ? `${t('cases.event.escalate')} (${t('cases.event.escalateTo')})` : `${t('cases.event.escalate')}（${t('cases.event.escalateTo')}）`;
         return t(`cases.event.${e.action}`, { defaultValue: e.action });
       },
       channel: (c: string) => t(`cases.channel.${c}`, { defaultValue: c }),
@@ -44,6 +44,8 @@ export function useLabels() {
         return n ? (isEn ? n.en : n.zh) : k;
       },
       time: (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString(isEn ? 'en-GB' : 'zh-CN', { hour12: false }) : ''),
+      /** A parenthesised aside in the language's own brackets. */
+      paren: (x: string | null | undefined) => (x ? (isEn ? ` (${x})` : `（${x}）`) : ''),
       deadline: (d: { amount: number; unit: string } | undefined) => (d ? `${d.amount} ${t(`cases.unit.${d.unit}`)}` : ''),
     }),
     [t, isEn],

@@ -200,7 +200,7 @@ const casesEn: Shape<CasesResources> = {
       resolvedAt: 'Resolved',
       rejectedReason: 'Rejected because',
       mergedInto: 'Merged into',
-      route: 'Route (responsibility list)',
+      route: 'Suggested by the responsibility list',
       routeSource: { entry: 'Responsibility entry', category_default: 'Category default' },
       map: 'Location',
       noLocation: 'No location given',

@@ -202,7 +202,7 @@ const casesZhCN = {
       resolvedAt: '处置时间',
       rejectedReason: '不予受理原因',
       mergedInto: '已合并至',
-      route: '责任清单路由',
+      route: '责任清单建议',
       routeSource: { entry: '责任清单条目', category_default: '分类默认' },
       map: '位置',
       noLocation: '未提供位置',

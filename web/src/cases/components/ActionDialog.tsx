@@ -214,7 +214,7 @@ export function ActionDialog({ action, c, onSubmit, onClose, mobile, initialInto
           <Select
             options={nodes
               .filter((n) => (handlerType === 'grid_worker' ? n.code.length >= 15 : true))
-              .map((n) => ({ value: n.code, label: `${n.name}（${n.code}）` }))}
+              .map((n) => ({ value: n.code, label: `${n.name}${l.paren(n.code)}` }))}
           />
         </Form.Item>
       )}

@@ -61,7 +61,7 @@ export function CaseTimeline({ c, compact }: { c: CaseDetail; compact?: boolean 
             <time dateTime={e.at}>{l.time(e.at)}</time>
             <span>
               {e.actor.name ?? ''}
-              {e.actor.role && !compact ? `（${l.role(e.actor.role)}）` : ''}
+              {e.actor.role && !compact ? l.paren(l.role(e.actor.role)) : ''}
             </span>
           </div>
           {e.note && <div className="wgc-event-note">{e.note}</div>}

@@ -100,15 +100,23 @@ interface TreeNodeData {
   isLeaf: boolean;
 }
 
-/** A node of the grid tree in the user's part of it; children load as the tree opens. */
+/**
+ * A node of the grid tree in the user's part of it: browse (children load as
+ * the tree opens) or type a name to search under the user's roots.
+ */
 export function NodePicker({ value, onChange, placeholder, allowClear = true, id, style }: NodePickerProps) {
   const [nodes, setNodes] = useState<TreeNodeData[]>([]);
-  const toData = (n: GridNode, parent?: string): TreeNodeData => ({ id: n.code, pId: parent, value: n.code, title: `${n.name}`, isLeaf: n.childCount === 0 });
+  const [roots, setRoots] = useState<GridNode[]>([]);
+  const [hits, setHits] = useState<TreeNodeData[] | null>(null);
+  const toData = (n: GridNode, parent?: string): TreeNodeData => ({ id: n.code, pId: parent, value: n.code, title: n.name, isLeaf: n.childCount === 0 });
   useEffect(() => {
     const ctrl = new AbortController();
     casesApi
       .roots(ctrl.signal)
-      .then((r) => setNodes(r.items.map((n) => toData(n))))
+      .then((r) => {
+        setRoots(r.items);
+        setNodes(r.items.map((n) => toData(n)));
+      })
       .catch(() => undefined);
     return () => ctrl.abort();
   }, []);
@@ -118,14 +126,51 @@ export function NodePicker({ value, onChange, placeholder, allowClear = true, id
     const r = await casesApi.children(code);
     setNodes((prev) => [...prev, ...r.items.filter((c) => !prev.some((p) => p.id === c.code)).map((c) => toData(c, code))]);
   };
+  const search = useMemo(() => {
+    let ctrl: AbortController | undefined;
+    let timer: number | undefined;
+    return (text: string) => {
+      ctrl?.abort();
+      window.clearTimeout(timer);
+      const q = text.trim();
+      if (q.length < 2) {
+        setHits(null);
+        return;
+      }
+      timer = window.setTimeout(() => {
+        ctrl = new AbortController();
+        const signal = ctrl.signal;
+        Promise.all(roots.map((r) => casesApi.searchNodes(r.code, q, signal)))
+          .then((lists) =>
+            setHits(
+              lists.flatMap((l) =>
+                l.items.map((n) => ({ id: n.code, value: n.code, title: Array.isArray(n.pathNames) ? n.pathNames.join(' / ') : n.pathNames, isLeaf: true })),
+              ),
+            ),
+          )
+          .catch(() => undefined);
+      }, 250);
+    };
+  }, [roots]);
+  // While searching, the hits; a chosen hit joins the tree (at the top) so its name shows after the search ends.
+  const data = hits ?? nodes;
   return (
     <TreeSelect
       id={id}
       treeDataSimpleMode
-      treeData={nodes}
-      loadData={loadData}
+      treeData={data}
+      loadData={hits ? undefined : loadData}
       value={value}
-      onChange={(v) => onChange?.(v ?? undefined)}
+      onChange={(v, labels) => {
+        const code = v ?? undefined;
+        if (code && hits && !nodes.some((n) => n.id === code)) {
+          const hit = hits.find((h) => h.id === code);
+          if (hit) setNodes((prev) => [...prev, { ...hit, pId: 'search', title: String(labels?.[0] ?? hit.title) }]);
+        }
+        setHits(null);
+        onChange?.(code);
+      }}
+      showSearch={{ onSearch: search, filterTreeNode: false }}
       placeholder={placeholder}
       allowClear={allowClear}
       style={{ width: '100%', ...style }}

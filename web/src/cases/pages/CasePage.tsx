@@ -135,7 +135,7 @@ export function CasePage({ id }: { id: number }) {
               </Descriptions.Item>
               <Descriptions.Item label={t('cases.detail.createdAt')}>{l.time(c.createdAt)}</Descriptions.Item>
               <Descriptions.Item label={t('cases.detail.handler')} span={2}>
-                <span data-testid="case-handler">{c.handler ? `${c.handler.name ?? ''}（${l.handlerType(c.handler.type)}）` : '—'}</span>
+                <span data-testid="case-handler">{c.handler ? `${c.handler.name ?? ''}${l.paren(l.handlerType(c.handler.type))}` : '—'}</span>
                 {c.handler && c.handlingLevel && <Tag style={{ marginInlineStart: 8 }}>{l.level(c.handlingLevel)}</Tag>}
               </Descriptions.Item>
               {c.coHandlers.length > 0 && (

@@ -68,21 +68,27 @@ export function CategoriesPage() {
     if (current) form.setFieldsValue({ ...current, description: current.description ?? '' });
   }, [current, form]);
 
-  const treeData = useMemo(() => {
+  /** The tree, filtered by the search (a match keeps its ancestors), and the keys to open while searching. */
+  const { treeData, matchedParents } = useMemo(() => {
     const q = search.trim().toLowerCase();
+    const open: string[] = [];
     const match = (c: Category): boolean => !q || [c.nameZh, c.nameEn, c.code, ...c.keywords].join(' ').toLowerCase().includes(q) || (c.children ?? []).some(match);
     const map = (xs: Category[]): TreeDataNode[] =>
-      xs.filter(match).map((c) => ({
-        key: c.code,
-        title: (
-          <span className={c.active ? undefined : 'wgc-inactive'}>
-            {l.category(c)} <Typography.Text type="secondary" className="wgc-code">{c.code.split('.').pop()}</Typography.Text>
-            {!c.active && <Tag style={{ marginInlineStart: 4 }}>{t('cases.categories.inactive')}</Tag>}
-          </span>
-        ),
-        children: map(c.children ?? []),
-      }));
-    return map(tree ?? []);
+      xs.filter(match).map((c) => {
+        const children = map(c.children ?? []);
+        if (q && children.length) open.push(c.code);
+        return {
+          key: c.code,
+          title: (
+            <span className={c.active ? undefined : 'wgc-inactive'}>
+              {l.category(c)} <Typography.Text type="secondary" className="wgc-code">{c.code.split('.').pop()}</Typography.Text>
+              {!c.active && <Tag style={{ marginInlineStart: 4 }}>{t('cases.categories.inactive')}</Tag>}
+            </span>
+          ),
+          children,
+        };
+      });
+    return { treeData: map(tree ?? []), matchedParents: open };
   }, [tree, search, l, t]);
 
   const save = async () => {
@@ -148,9 +154,7 @@ export function CategoriesPage() {
               treeData={treeData}
               selectedKeys={selected ? [selected] : []}
               onSelect={(keys) => keys[0] && setSelected(String(keys[0]))}
-              expandedKeys={search ? undefined : expanded}
-              defaultExpandAll={!!search}
-              key={search ? `s-${search}` : 'tree'}
+              expandedKeys={search.trim() ? matchedParents : expanded}
               onExpand={(keys) => setExpanded(keys)}
               height={560}
               blockNode
@@ -200,7 +204,9 @@ export function CategoriesPage() {
                     </Form.Item>
                   </Col>
                 </Row>
-                <Typography.Text strong>{t('cases.categories.defaultDeadlines')}</Typography.Text>
+                <div className="wgc-deadlines-title">
+                  <Typography.Text strong>{t('cases.categories.defaultDeadlines')}</Typography.Text>
+                </div>
                 <Space wrap size="large" className="wgc-deadlines">
                   <DeadlineInput name="accept" label={t('cases.categories.accept')} />
                   <DeadlineInput name="sign" label={t('cases.categories.sign')} />

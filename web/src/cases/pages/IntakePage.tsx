@@ -74,7 +74,6 @@ export function IntakePage() {
         key.current,
       );
       setCreated(c);
-      message.success(t('cases.intake.created', { number: c.number }));
       key.current = newIdempotencyKey();
       form.resetFields();
       setHistory(undefined);
@@ -100,6 +99,7 @@ export function IntakePage() {
       </div>
       {created && (
         <Alert
+          data-testid="intake-created"
           className="wgc-gap-bottom"
           type="success"
           showIcon

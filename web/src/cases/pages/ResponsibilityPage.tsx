@@ -148,18 +148,19 @@ export function ResponsibilityPage() {
   };
 
   const columns: TableColumnsType<ResponsibilityEntry> = [
-    { title: '#', dataIndex: 'id', width: 60 },
-    { title: t('cases.resp.node'), dataIndex: 'nodeName', render: (n: string | null, r) => `${n ?? ''}（${r.nodeCode}）` },
-    { title: t('cases.resp.category'), dataIndex: 'categoryCode', render: (c: string, r) => `${(l.isEn ? r.categoryNameEn : r.categoryNameZh) ?? ''}（${c}）` },
+    { title: '#', dataIndex: 'id', width: 56 },
+    { title: t('cases.resp.node'), dataIndex: 'nodeName', width: 200, render: (n: string | null, r) => `${n ?? ''}${l.paren(r.nodeCode)}` },
+    { title: t('cases.resp.category'), dataIndex: 'categoryCode', width: 220, render: (c: string, r) => `${(l.isEn ? r.categoryNameEn : r.categoryNameZh) ?? ''}${l.paren(c)}` },
     { title: t('cases.resp.level'), dataIndex: 'handlingLevel', width: 100, render: (x: string) => l.level(x) },
     { title: t('cases.resp.lead'), dataIndex: 'lead', width: 120, render: (x: ResponsibilityEntry['lead']) => leadText(l, x) },
-    { title: t('cases.resp.coHandlers'), dataIndex: 'coHandlers', render: (xs: string[]) => xs.map((k) => <Tag key={k}>{l.deptKind(k)}</Tag>) },
-    { title: t('cases.resp.deadlines'), dataIndex: 'deadlines', render: (d: Deadlines | null) => deadlinesText(l, d) },
+    { title: t('cases.resp.coHandlers'), dataIndex: 'coHandlers', width: 140, render: (xs: string[]) => xs.map((k) => <Tag key={k}>{l.deptKind(k)}</Tag>) },
+    { title: t('cases.resp.deadlines'), dataIndex: 'deadlines', width: 220, render: (d: Deadlines | null) => deadlinesText(l, d) },
     { title: t('cases.resp.autoDispatch'), dataIndex: 'autoDispatch', width: 90, render: (x: boolean) => (x ? t('cases.common.yes') : t('cases.common.no')) },
     {
       title: t('cases.resp.actions'),
       key: 'actions',
-      width: 140,
+      width: 130,
+      fixed: 'right',
       render: (_: unknown, r) =>
         r.canManage ? (
           <Space>
@@ -213,7 +214,7 @@ export function ResponsibilityPage() {
               loading={loading}
               columns={columns}
               dataSource={data?.items ?? []}
-              scroll={{ x: 1000 }}
+              scroll={{ x: 1250 }}
               pagination={{ current: page, pageSize, total: data?.total ?? 0, onChange: setPage, showSizeChanger: false }}
             />
           </Card>
@@ -221,13 +222,17 @@ export function ResponsibilityPage() {
         <Col xs={24} xl={8}>
           <Card size="small" title={t('cases.resp.explain')}>
             <Typography.Paragraph type="secondary">{t('cases.resp.explainHint')}</Typography.Paragraph>
-            <Space direction="vertical" style={{ width: '100%' }}>
-              <CategoryPicker value={exCategory} onChange={setExCategory} placeholder={t('cases.resp.category')} />
-              <NodePicker value={exNode} onChange={setExNode} placeholder={t('cases.resp.node')} />
+            <Form layout="vertical" className="wgc-explain-form">
+              <Form.Item label={t('cases.resp.category')} htmlFor="wgc-explain-category">
+                <CategoryPicker id="wgc-explain-category" value={exCategory} onChange={setExCategory} />
+              </Form.Item>
+              <Form.Item label={t('cases.resp.node')} htmlFor="wgc-explain-node">
+                <NodePicker id="wgc-explain-node" value={exNode} onChange={setExNode} />
+              </Form.Item>
               <Button type="primary" disabled={!exCategory || !exNode} onClick={() => void explain()}>
                 {t('cases.resp.explainRun')}
               </Button>
-            </Space>
+            </Form>
             {explained && (
               <div className="wgc-gap" data-testid="explain-result">
                 <Descriptions size="small" column={1} bordered>
