@@ -106,7 +106,7 @@ export function H5CasePage({ id }: { id: number }) {
               <span data-testid="case-handler">{c.handler.name ?? l.handlerType(c.handler.type)}</span>
             </div>
           )}
-          {open && c.clock.handleDueAt && (
+          {(c.status === 'dispatched' || c.status === 'in_progress') && c.clock.handleDueAt && (
             <div className="wgh-kv">
               <span>{t('cases.detail.handleDue')}</span>
               <span>{l.time(c.clock.handleDueAt)}</span>
@@ -125,11 +125,6 @@ export function H5CasePage({ id }: { id: number }) {
                   <Image key={p.sha256 + p.stage} src={p.url} width={72} height={72} className="wgc-photo" alt={t(`cases.photoStage.${p.stage}`)} />
                 ))}
               </Image.PreviewGroup>
-            </div>
-          )}
-          {c.location && (
-            <div className="wgh-gap">
-              <PinMap location={c.location} tileUrl={meta.tileUrl} height={160} label={t('cases.detail.map')} />
             </div>
           )}
         </section>
@@ -177,6 +172,12 @@ export function H5CasePage({ id }: { id: number }) {
               mobile
               block
             />
+          </section>
+        )}
+
+        {c.location && (
+          <section className="wgh-section">
+            <PinMap location={c.location} tileUrl={meta.tileUrl} height={160} label={t('cases.detail.map')} />
           </section>
         )}
 

@@ -5,7 +5,7 @@
  * signed-in user may take now.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Col, Collapse, Descriptions, Empty, Image, List, Result, Row, Space, Spin, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Collapse, Descriptions, Empty, Image, Result, Row, Space, Spin, Tag, Typography } from 'antd';
 import { ArrowLeftOutlined, ReloadOutlined } from '@ant-design/icons';
 import { ApiError, isAbort, type NodeFeatures } from '../../api';
 import { errorText } from '../../errors';
@@ -17,6 +17,7 @@ import { casePath } from '../paths';
 import { CaseActions, useDialogState } from '../components/CaseActions';
 import { CaseTimeline } from '../components/CaseTimeline';
 import { PinMap } from '../components/PinMap';
+import { SimpleList } from '../components/SimpleList';
 import { ClockTag, StatusTag, UrgentTag } from '../components/tags';
 
 export function useCase(id: number) {
@@ -116,16 +117,16 @@ export function CasePage({ id }: { id: number }) {
             <Descriptions size="small" column={{ xs: 1, md: 2 }} bordered>
               <Descriptions.Item label={t('cases.detail.category')}>{l.category(c.category)}</Descriptions.Item>
               <Descriptions.Item label={t('cases.detail.channel')}>{l.channel(c.channel)}</Descriptions.Item>
-              <Descriptions.Item label={t('cases.detail.description')} span={2}>
+              <Descriptions.Item label={t('cases.detail.description')} span="filled">
                 <Typography.Paragraph className="wgc-description" data-testid="case-description">
                   {c.description}
                 </Typography.Paragraph>
               </Descriptions.Item>
-              <Descriptions.Item label={t('cases.detail.place')} span={2}>
+              <Descriptions.Item label={t('cases.detail.place')} span="filled">
                 {c.node?.pathNames ?? c.node?.name ?? '—'}
               </Descriptions.Item>
               {c.address && (
-                <Descriptions.Item label={t('cases.detail.address')} span={2}>
+                <Descriptions.Item label={t('cases.detail.address')} span="filled">
                   {c.address}
                 </Descriptions.Item>
               )}
@@ -134,12 +135,12 @@ export function CasePage({ id }: { id: number }) {
                 {c.reporter.isMe && t('cases.detail.reporterMe')}
               </Descriptions.Item>
               <Descriptions.Item label={t('cases.detail.createdAt')}>{l.time(c.createdAt)}</Descriptions.Item>
-              <Descriptions.Item label={t('cases.detail.handler')} span={2}>
+              <Descriptions.Item label={t('cases.detail.handler')} span="filled">
                 <span data-testid="case-handler">{c.handler ? `${c.handler.name ?? ''}${l.paren(l.handlerType(c.handler.type))}` : '—'}</span>
                 {c.handler && c.handlingLevel && <Tag style={{ marginInlineStart: 8 }}>{l.level(c.handlingLevel)}</Tag>}
               </Descriptions.Item>
               {c.coHandlers.length > 0 && (
-                <Descriptions.Item label={t('cases.detail.coHandlers')} span={2}>
+                <Descriptions.Item label={t('cases.detail.coHandlers')} span="filled">
                   {c.coHandlers.map((x) => (
                     <div key={x.departmentId}>
                       {x.name} <Tag>{x.status === 'pending' ? t('cases.detail.coPending') : t('cases.detail.coReported')}</Tag>
@@ -149,7 +150,7 @@ export function CasePage({ id }: { id: number }) {
                 </Descriptions.Item>
               )}
               {open && (c.clock.handleDueAt || (c.status === 'reported' && c.clock.acceptDueAt)) && (
-                <Descriptions.Item label={t('cases.detail.clock')} span={2}>
+                <Descriptions.Item label={t('cases.detail.clock')} span="filled">
                   <Space wrap size={[12, 4]}>
                     {c.status === 'reported' && c.clock.acceptDueAt && (
                       <span>
@@ -170,12 +171,12 @@ export function CasePage({ id }: { id: number }) {
                   </Space>
                 </Descriptions.Item>
               )}
-              <Descriptions.Item label={t('cases.detail.counts')} span={2}>
+              <Descriptions.Item label={t('cases.detail.counts')} span="filled">
                 {t('cases.detail.countsText', c.counts)}
               </Descriptions.Item>
               {(c.outcome.rating || c.outcome.closedAt || c.outcome.rejectedReason || c.outcome.mergedInto) && (
-                <Descriptions.Item label={t('cases.detail.outcome')} span={2}>
-                  <Space direction="vertical" size={2}>
+                <Descriptions.Item label={t('cases.detail.outcome')} span="filled">
+                  <Space orientation="vertical" size={2}>
                     {c.outcome.rating && (
                       <span>
                         {t('cases.detail.rating')}: {l.rating(c.outcome.rating)} {c.outcome.ratingComment ? `— ${c.outcome.ratingComment}` : ''}
@@ -219,7 +220,7 @@ export function CasePage({ id }: { id: number }) {
                     key: 'route',
                     label: `${t('cases.detail.route')} · ${t(`cases.detail.routeSource.${route.source}`)} · ${l.level(route.handlingLevel)} · ${route.lead.departmentKind ? l.deptKind(route.lead.departmentKind) : l.handlerType(route.lead.type)}`,
                     children: (
-                      <Space direction="vertical" size={4}>
+                      <Space orientation="vertical" size={4}>
                         <span>{t('cases.form.deadlineText', { accept: l.deadline(route.deadlines.accept), sign: l.deadline(route.deadlines.sign), handle: l.deadline(route.deadlines.handle) })}</span>
                         <Typography.Text type="secondary">{route.explanation}</Typography.Text>
                       </Space>
@@ -264,36 +265,30 @@ export function CasePage({ id }: { id: number }) {
 
           {c.duplicates.length > 0 && (
             <Card size="small" className="wgc-gap" title={t('cases.detail.duplicates')} extra={<Typography.Text type="secondary">{t('cases.detail.duplicatesHint')}</Typography.Text>}>
-              <List
-                size="small"
-                dataSource={c.duplicates}
-                renderItem={(d) => (
-                  <List.Item
-                    actions={[
-                      <a key="open" onClick={() => navigate(casePath(d.id))}>
-                        {t('cases.common.open')}
-                      </a>,
-                      ...(c.abilities.includes('merge')
-                        ? [
-                            <a key="merge" onClick={() => setDialog({ action: 'merge', into: d.id, n: Date.now() })}>
-                              {t('cases.detail.mergeInto')}
-                            </a>,
-                          ]
-                        : []),
-                    ]}
-                  >
-                    <List.Item.Meta
-                      title={
-                        <Space>
-                          {d.number}
-                          <StatusTag status={d.status} />
-                          {d.distanceM !== null && <Typography.Text type="secondary">{t('cases.detail.distance', { m: d.distanceM })}</Typography.Text>}
-                        </Space>
-                      }
-                      description={`${l.time(d.createdAt)} · ${d.description}`}
-                    />
-                  </List.Item>
-                )}
+              <SimpleList
+                rows={c.duplicates.map((d) => ({
+                  key: d.id,
+                  title: (
+                    <Space>
+                      {d.number}
+                      <StatusTag status={d.status} />
+                      {d.distanceM !== null && <Typography.Text type="secondary">{t('cases.detail.distance', { m: d.distanceM })}</Typography.Text>}
+                    </Space>
+                  ),
+                  description: `${l.time(d.createdAt)} · ${d.description}`,
+                  actions: [
+                    <a key="open" onClick={() => navigate(casePath(d.id))}>
+                      {t('cases.common.open')}
+                    </a>,
+                    ...(c.abilities.includes('merge')
+                      ? [
+                          <a key="merge" onClick={() => setDialog({ action: 'merge', into: d.id, n: Date.now() })}>
+                            {t('cases.detail.mergeInto')}
+                          </a>,
+                        ]
+                      : []),
+                  ],
+                }))}
               />
             </Card>
           )}

@@ -17,6 +17,8 @@ import { useLabels } from '../i18n';
 import { useCategories } from '../components/pickers';
 
 const LEVELS = ['grid', 'community', 'street', 'district', 'city'] as const;
+/** The select's stand-in for "no department kind" (null in the API; antd options cannot hold null). */
+const NO_KIND = '-';
 const KINDS = ['event', 'component', 'dispute', 'hazard', 'request', 'care', 'suggestion', 'wish'];
 
 interface Values {
@@ -65,7 +67,7 @@ export function CategoriesPage() {
   const current = selected ? byCode.get(selected) : undefined;
 
   useEffect(() => {
-    if (current) form.setFieldsValue({ ...current, description: current.description ?? '' });
+    if (current) form.setFieldsValue({ ...current, description: current.description ?? '', defaultDepartmentKind: current.defaultDepartmentKind ?? NO_KIND });
   }, [current, form]);
 
   /** The tree, filtered by the search (a match keeps its ancestors), and the keys to open while searching. */
@@ -97,7 +99,7 @@ export function CategoriesPage() {
     const patch: Record<string, unknown> = {};
     for (const [k, val] of Object.entries(v)) {
       const before = (current as unknown as Record<string, unknown>)[k];
-      const norm = k === 'description' ? (val ? val : null) : val;
+      const norm = k === 'description' ? (val ? val : null) : k === 'defaultDepartmentKind' && val === NO_KIND ? null : val;
       if (JSON.stringify(norm) !== JSON.stringify(before)) patch[k] = norm;
     }
     if (!Object.keys(patch).length) {
@@ -200,7 +202,7 @@ export function CategoriesPage() {
                   </Col>
                   <Col xs={24} md={12}>
                     <Form.Item name="defaultDepartmentKind" label={t('cases.categories.defaultDepartmentKind')}>
-                      <Select options={[{ value: null as unknown as string, label: t('cases.categories.noDepartment') }, ...DEPARTMENT_KINDS.map((k) => ({ value: k, label: l.deptKind(k) }))]} />
+                      <Select options={[{ value: NO_KIND, label: t('cases.categories.noDepartment') }, ...DEPARTMENT_KINDS.map((k) => ({ value: k, label: l.deptKind(k) }))]} />
                     </Form.Item>
                   </Col>
                 </Row>

@@ -4,7 +4,7 @@
  * phone pages (which open the case on the phone).
  */
 import { useEffect, useState } from 'react';
-import { App, Badge, Button, Card, List, Pagination, Space, Switch, Typography } from 'antd';
+import { App, Badge, Button, Card, Pagination, Space, Switch, Typography } from 'antd';
 import { isAbort } from '../../api';
 import { errorText } from '../../errors';
 import { navigate } from '../../router';
@@ -12,6 +12,7 @@ import { casesApi, type Notice } from '../casesApi';
 import { useLabels } from '../i18n';
 import { NOTICES_CHANGED } from '../ConsoleNav';
 import { casePath, h5CasePath } from '../paths';
+import { SimpleList } from '../components/SimpleList';
 
 export function InboxPage({ mobile }: { mobile?: boolean }) {
   const l = useLabels();
@@ -80,35 +81,27 @@ export function InboxPage({ mobile }: { mobile?: boolean }) {
           </Button>
         </Space>
       </div>
-      <List
+      <SimpleList
         loading={loading}
-        dataSource={data?.items ?? []}
-        locale={{ emptyText: t('cases.inbox.empty') }}
-        renderItem={(n) => (
-          <List.Item className={n.read ? 'wgc-notice' : 'wgc-notice wgc-notice-unread'} data-notice-kind={n.kind} onClick={() => void open(n)}>
-            <List.Item.Meta
-              avatar={<Badge status={n.read ? 'default' : 'processing'} />}
-              title={
-                <a
-                  href={n.caseId ? (mobile ? h5CasePath(n.caseId) : casePath(n.caseId)) : undefined}
-                  onClick={(e) => {
-                    e.preventDefault();
-                  }}
-                >
-                  {n.title}
-                </a>
-              }
-              description={
-                <>
-                  {n.body && <div className="wgc-notice-body">{n.body}</div>}
-                  <Typography.Text type="secondary" className="wgc-notice-time">
-                    {l.time(n.createdAt)}
-                  </Typography.Text>
-                </>
-              }
-            />
-          </List.Item>
-        )}
+        empty={t('cases.inbox.empty')}
+        rows={(data?.items ?? []).map((n) => ({
+          key: n.id,
+          className: n.read ? 'wgc-notice' : 'wgc-notice wgc-notice-unread',
+          attrs: { 'data-notice-kind': n.kind },
+          onClick: () => void open(n),
+          avatar: <Badge status={n.read ? 'default' : 'processing'} />,
+          title: (
+            <a href={n.caseId ? (mobile ? h5CasePath(n.caseId) : casePath(n.caseId)) : undefined} onClick={(e) => e.preventDefault()}>
+              {n.title}
+            </a>
+          ),
+          description: (
+            <>
+              {n.body && <div className="wgc-notice-body">{n.body}</div>}
+              <span className="wgc-notice-time">{l.time(n.createdAt)}</span>
+            </>
+          ),
+        }))}
       />
       {data && data.total > pageSize && <Pagination className="wgc-gap" size="small" current={page} pageSize={pageSize} total={data.total} onChange={setPage} showSizeChanger={false} />}
     </>

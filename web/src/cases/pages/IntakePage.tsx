@@ -6,7 +6,7 @@
  * clears for the next call, keeping the new case's number in view.
  */
 import { useEffect, useRef, useState } from 'react';
-import { Alert, App, Button, Card, Col, Form, Input, List, Row, Space, Switch, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Form, Input, Row, Space, Switch, Typography } from 'antd';
 import type { InputRef } from 'antd';
 import { errorText } from '../../errors';
 import { ApiError, isAbort } from '../../api';
@@ -17,6 +17,7 @@ import { useLabels } from '../i18n';
 import { casePath } from '../paths';
 import { CategoryPicker, NodePicker } from '../components/pickers';
 import { StatusTag } from '../components/tags';
+import { SimpleList } from '../components/SimpleList';
 
 const PHONE = /^1[3-9]\d{9}$/;
 
@@ -176,23 +177,23 @@ export function IntakePage() {
             ) : history.length === 0 ? (
               <Typography.Text type="secondary">{t('cases.intake.noHistory')}</Typography.Text>
             ) : (
-              <List
-                size="small"
-                dataSource={history}
-                renderItem={(c) => (
-                  <List.Item actions={[<a key="o" href={casePath(c.id)} onClick={(e) => (e.preventDefault(), navigate(casePath(c.id)))}>{t('cases.common.open')}</a>]}>
-                    <List.Item.Meta
-                      title={
-                        <Space wrap>
-                          {c.number}
-                          <StatusTag status={c.status} />
-                          <Typography.Text type="secondary">{l.category(c.category)}</Typography.Text>
-                        </Space>
-                      }
-                      description={`${l.time(c.createdAt)} · ${c.description}`}
-                    />
-                  </List.Item>
-                )}
+              <SimpleList
+                rows={history.map((c) => ({
+                  key: c.id,
+                  title: (
+                    <Space wrap>
+                      {c.number}
+                      <StatusTag status={c.status} />
+                      <Typography.Text type="secondary">{l.category(c.category)}</Typography.Text>
+                    </Space>
+                  ),
+                  description: `${l.time(c.createdAt)} · ${c.description}`,
+                  actions: [
+                    <a key="o" href={casePath(c.id)} onClick={(e) => (e.preventDefault(), navigate(casePath(c.id)))}>
+                      {t('cases.common.open')}
+                    </a>,
+                  ],
+                }))}
               />
             )}
           </Card>

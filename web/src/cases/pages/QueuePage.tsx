@@ -13,10 +13,10 @@ import { isAbort } from '../../api';
 import { navigate } from '../../router';
 import { useSession } from '../../session';
 import { CASE_STATUSES } from '../../../../src/domain/case-lifecycle.js';
-import { casesApi, type CaseCounts, type CaseListItem, type CasePage, type QueueQuery } from '../casesApi';
+import { casesApi, type CaseCounts, type CaseListItem, type CasePage, type Department, type QueueQuery } from '../casesApi';
 import { CLOCK_COLOURS, STATUS_COLOURS, useLabels } from '../i18n';
 import { casePath } from '../paths';
-import { CategoryPicker, DepartmentSelect, NodePicker } from '../components/pickers';
+import { CategoryPicker, NodePicker } from '../components/pickers';
 import { ClockTag, StatusTag } from '../components/tags';
 
 const CHANNELS = ['h5', 'resident_app', 'hotline', 'patrol', 'console', 'station', 'linkage', 'partner', 'import'];
@@ -25,7 +25,8 @@ interface Filters {
   status: string[];
   category?: string;
   clock?: 'green' | 'yellow' | 'red';
-  handlerDept?: number;
+  /** department:<id> or node:<code> */
+  handler?: string;
   node?: string;
   channel?: string;
   urgent: boolean;
@@ -44,7 +45,7 @@ function toQuery(f: Filters): QueueQuery {
     status: f.status.length ? f.status.join(',') : undefined,
     category: f.category,
     clock: f.clock,
-    handler: f.handlerDept ? `department:${f.handlerDept}` : undefined,
+    handler: f.handler,
     node: f.node,
     channel: f.channel,
     urgent: f.urgent || undefined,
@@ -101,7 +102,7 @@ export function QueuePage() {
         dataIndex: 'number',
         width: 190,
         render: (n: string, r) => (
-          <Space size={4} direction="vertical">
+          <Space size={4} orientation="vertical">
             <a
               href={casePath(r.id)}
               onClick={(e) => {
@@ -232,7 +233,7 @@ export function QueuePage() {
             <NodePicker value={f.node} onChange={(v) => set({ node: v })} placeholder={t('cases.queue.node')} />
           </Col>
           <Col xs={24} md={12} xl={6}>
-            <DepartmentSelect value={f.handlerDept} onChange={(v) => set({ handlerDept: v as number | undefined })} placeholder={t('cases.queue.handler')} allowClear />
+            <HandlerFilter value={f.handler} onChange={(v) => set({ handler: v })} />
           </Col>
           <Col xs={24} md={12} xl={6}>
             <Input.Search
@@ -308,5 +309,48 @@ export function QueuePage() {
         }}
       />
     </div>
+  );
+}
+
+/**
+ * The handler filter: a department (department:<id>), or a node's own office
+ * or grid worker (node:<code>) among the nodes where the user holds a role.
+ */
+function HandlerFilter({ value, onChange }: { value?: string; onChange: (v: string | undefined) => void }) {
+  const { t } = useLabels();
+  const { me } = useSession();
+  const [depts, setDepts] = useState<Department[]>();
+  useEffect(() => {
+    const ctrl = new AbortController();
+    casesApi
+      .departments(undefined, ctrl.signal)
+      .then((r) => setDepts(r.items.filter((d) => d.status === 'active')))
+      .catch(() => setDepts([]));
+    return () => ctrl.abort();
+  }, []);
+  const options = useMemo(() => {
+    const nodes = me.roles.filter((r) => r.nodeCode && r.role !== 'department_staff' && r.role !== 'resident');
+    const groups: { label: string; options: { value: string; label: string }[] }[] = [];
+    if (nodes.length) groups.push({ label: t('cases.handlerType.node_office'), options: [...new Map(nodes.map((r) => [r.nodeCode!, { value: `node:${r.nodeCode}`, label: r.nodeName ?? r.nodeCode! }])).values()] });
+    const byNode = new Map<string, { label: string; options: { value: string; label: string }[] }>();
+    for (const d of depts ?? []) {
+      const g = byNode.get(d.nodeCode) ?? { label: `${t('cases.handlerType.department')} · ${d.nodeName}`, options: [] };
+      g.options.push({ value: `department:${d.id}`, label: d.name });
+      byNode.set(d.nodeCode, g);
+    }
+    return [...groups, ...[...byNode.entries()].sort((a, b) => b[0].length - a[0].length).map(([, g]) => g)];
+  }, [depts, me.roles, t]);
+  return (
+    <Select
+      allowClear
+      style={{ width: '100%' }}
+      aria-label={t('cases.queue.handler')}
+      placeholder={t('cases.queue.handler')}
+      value={value}
+      onChange={(v) => onChange(v ?? undefined)}
+      options={options}
+      loading={!depts}
+      showSearch={{ optionFilterProp: 'label' }}
+    />
   );
 }
