@@ -44,6 +44,8 @@ export const ConfigSchema = Type.Object({
   sessionCacheSeconds: Type.Integer({ minimum: 0, maximum: 60 }),
   /** Run the clock sweep and the outbox worker in this process. */
   workers: Type.Boolean(),
+  /** Run the clock sweep with the workers (WANGGE_SWEEP=off keeps only outbox delivery). */
+  sweep: Type.Boolean(),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -83,6 +85,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     yellowShare: env.WANGGE_YELLOW_SHARE ? Number(env.WANGGE_YELLOW_SHARE) : 0.8,
     autoEscalateHours: int(env.WANGGE_AUTO_ESCALATE_HOURS, 24),
     workers: bool(env.WANGGE_WORKERS, true),
+    sweep: bool(env.WANGGE_SWEEP, true),
     sessionCacheSeconds: int(env.SESSION_CACHE_SECONDS, env.WANGGE_MODE === 'test' ? 0 : 5),
     ...overrides,
   };
@@ -91,7 +94,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: 'LOG_LEVEL', sessionIdleMinutes: 'SESSION_IDLE_MINUTES', sessionMaxHours: 'SESSION_MAX_HOURS',
     dataKey: 'WANGGE_DATA_KEY', tileUrl: 'WANGGE_TILE_URL', poolSize: 'DB_POOL_SIZE', secureCookies: 'SECURE_COOKIES',
     trustProxy: 'TRUST_PROXY', uploadDir: 'WANGGE_UPLOAD_DIR', maxPhotoBytes: 'WANGGE_MAX_PHOTO_BYTES', ratingDays: 'WANGGE_RATING_DAYS',
-    yellowShare: 'WANGGE_YELLOW_SHARE', autoEscalateHours: 'WANGGE_AUTO_ESCALATE_HOURS', workers: 'WANGGE_WORKERS',
+    yellowShare: 'WANGGE_YELLOW_SHARE', autoEscalateHours: 'WANGGE_AUTO_ESCALATE_HOURS', workers: 'WANGGE_WORKERS', sweep: 'WANGGE_SWEEP',
     sessionCacheSeconds: 'SESSION_CACHE_SECONDS',
   };
   const errors = [...Value.Errors(ConfigSchema, raw)];

@@ -17,7 +17,7 @@ export interface Workers {
 export function startWorkers(deps: AppDeps, log?: SweepLog): Workers {
   // The first pass waits a little: right after a start the process serves its first requests (on PGlite,
   // one connection, a catch-up pass after downtime would hold them up).
-  const sweeper = startSweeper(deps, 15_000, log, 5_000);
+  const sweeper = deps.config.sweep ? startSweeper(deps, 15_000, log, 5_000) : { stop: async () => {} };
   const outbox = startOutboxWorker(deps, { log });
   return {
     async stop() {
