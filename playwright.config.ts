@@ -6,9 +6,11 @@ import { defineConfig } from '@playwright/test';
  * dist/cli/main.js and dist/web. The first start creates the demo city in a
  * fresh data folder, hence the long web-server timeout.
  */
-const PORT = 3987;
+const PORT = Number(process.env.E2E_PORT || 3987);
+/** Several engineers may run journeys at once: another E2E_PORT gets its own data folder and results file. */
+const SUFFIX = PORT === 3987 ? '' : `-${PORT}`;
 /** Emptied before each run by e2e/fresh-data-dir.mjs (part of the webServer command, see there why). */
-const E2E_DATA_DIR = 'tmp/e2e-data';
+const E2E_DATA_DIR = `tmp/e2e-data${SUFFIX}`;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -19,8 +21,8 @@ export default defineConfig({
   workers: 1,
   forbidOnly: !!process.env.CI,
   retries: 0,
-  reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
-  outputDir: 'test-results/artifacts',
+  reporter: [['list'], ['json', { outputFile: `test-results/e2e${SUFFIX}.json` }]],
+  outputDir: `test-results/artifacts${SUFFIX}`,
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     headless: true,

@@ -48,6 +48,29 @@ export const PERMISSIONS = [
   'case.supervise',
   'notice.read',
   'webhook.manage',
+  // Partners and the open doors (Open311): issue, list and revoke partner API keys.
+  'partner.manage',
+  // Measures, the dashboard, monthly analysis (研判) and ledgers out.
+  'measure.read',
+  'analysis.manage',
+  'case.export',
+  // People, places and things in the grid (人地事物).
+  'household.read',
+  'household.write',
+  'resident.reveal',
+  'place.read',
+  'place.write',
+  'ledger.import',
+  'visit.read',
+  'visit.record',
+  'patrol.read',
+  'patrol.record',
+  // Four-level linkage (四级联户): groups, notices down the tree, help requests up it.
+  'linkage.read',
+  'linkage.manage',
+  'broadcast.send',
+  'help.request',
+  'help.serve',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -55,16 +78,21 @@ const READ_TREE: Permission[] = ['account.self', 'node.read', 'node.locate', 'no
 /** Those who work cases in the tree: read, report, handle, check on site. */
 const CASE_WORK: Permission[] = ['case.read', 'case.create', 'case.handle', 'case.check', 'responsibility.read'];
 
+/** Reading the registry of people, places and things, visits, patrols and linkage groups. */
+const READ_REGISTRY: Permission[] = ['household.read', 'place.read', 'visit.read', 'patrol.read', 'linkage.read'];
+/** Keeping the registry of one's own part of the tree: edit, import, visit, patrol. */
+const KEEP_REGISTRY: Permission[] = [...READ_REGISTRY, 'household.write', 'place.write', 'ledger.import', 'visit.record'];
+
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   administrator: PERMISSIONS,
-  leader: [...READ_TREE, 'user.read', 'department.read', 'audit.read', 'case.read', 'case.supervise', 'responsibility.read'],
-  dispatcher: [...READ_TREE, 'user.read', 'department.read', 'case.read', 'case.create', 'case.dispatch', 'case.check', 'case.rate', 'case.supervise', 'responsibility.read'],
-  street_officer: [...READ_TREE, 'user.read', 'department.read', ...CASE_WORK],
-  community_secretary: [...READ_TREE, 'node.create', 'node.update', 'user.read', 'department.read', ...CASE_WORK],
-  grid_leader: [...READ_TREE, 'user.read', 'department.read', ...CASE_WORK],
-  grid_worker: [...READ_TREE, 'department.read', ...CASE_WORK],
-  department_staff: [...READ_TREE, 'department.read', 'case.read', 'case.handle'],
-  resident: ['account.self', 'node.locate', 'notice.read', 'category.read', 'case.read', 'case.create', 'case.rate'],
+  leader: [...READ_TREE, 'user.read', 'department.read', 'audit.read', 'case.read', 'case.supervise', 'responsibility.read', 'measure.read', 'analysis.manage', 'case.export', ...READ_REGISTRY, 'broadcast.send'],
+  dispatcher: [...READ_TREE, 'user.read', 'department.read', 'case.read', 'case.create', 'case.dispatch', 'case.check', 'case.rate', 'case.supervise', 'responsibility.read', 'measure.read', 'case.export', 'place.read', 'patrol.read'],
+  street_officer: [...READ_TREE, 'user.read', 'department.read', ...CASE_WORK, 'measure.read', 'analysis.manage', 'case.export', ...KEEP_REGISTRY, 'broadcast.send'],
+  community_secretary: [...READ_TREE, 'node.create', 'node.update', 'user.read', 'department.read', ...CASE_WORK, 'measure.read', 'case.export', ...KEEP_REGISTRY, 'resident.reveal', 'linkage.manage', 'broadcast.send'],
+  grid_leader: [...READ_TREE, 'user.read', 'department.read', ...CASE_WORK, 'measure.read', ...KEEP_REGISTRY, 'patrol.record', 'resident.reveal', 'broadcast.send'],
+  grid_worker: [...READ_TREE, 'department.read', ...CASE_WORK, 'measure.read', ...KEEP_REGISTRY, 'patrol.record', 'resident.reveal'],
+  department_staff: [...READ_TREE, 'department.read', 'case.read', 'case.handle', 'measure.read'],
+  resident: ['account.self', 'node.locate', 'notice.read', 'category.read', 'case.read', 'case.create', 'case.rate', 'help.request', 'help.serve'],
 };
 
 /** One role held by an actor, with the materialised path of its node ('' = whole tree). */

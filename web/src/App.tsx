@@ -12,12 +12,11 @@ import { errorText } from './errors';
 import { navigate, usePathname } from './router';
 import { SessionContext, type Session } from './session';
 import { SignInPage } from './pages/SignInPage';
-import { isCaseScreen } from './cases/paths';
+import { areaFor } from './screens';
 
 // The console (and Leaflet with it) loads after sign-in: the sign-in page stays light.
 const ConsolePage = lazy(() => import('./pages/ConsolePage').then((m) => ({ default: m.ConsolePage })));
-// The case screens (console case pages and the phone pages under /h5) load on demand too.
-const CaseScreens = lazy(() => import('./cases/CaseScreens'));
+// Every other screen area (cases, H5 pages, …) loads on demand too: see screens.ts.
 
 export function App() {
   const { i18n } = useTranslation();
@@ -129,10 +128,11 @@ function Shell() {
   );
   if (!meta || me === undefined) return spinner;
   if (!session) return <SignInPage meta={meta} onSignedIn={onSignedIn} />;
+  const Area = areaFor(path, session.me.permissions)?.Component;
   return (
     <SessionContext.Provider value={session}>
       <Suspense fallback={spinner}>
-        {isCaseScreen(path, session.me.permissions) ? <CaseScreens path={path} /> : <ConsolePage path={path} />}
+        {Area ? <Area path={path} /> : <ConsolePage path={path} />}
       </Suspense>
     </SessionContext.Provider>
   );

@@ -1,0 +1,23 @@
+/**
+ * The screen areas loaded after sign-in, each its own lazy bundle: the app
+ * shell hands a path to the first area that claims it, and to the map console
+ * otherwise. An area's `claims` must come from a light module (its paths.ts),
+ * so that deciding costs no download.
+ */
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import { isCaseScreen } from './cases/paths';
+
+export interface ScreenArea {
+  name: string;
+  claims(path: string, permissions: readonly string[]): boolean;
+  Component: LazyExoticComponent<ComponentType<{ path: string }>>;
+}
+
+export const SCREEN_AREAS: readonly ScreenArea[] = [
+  // Case screens: the console's case pages and the phone pages under /h5.
+  { name: 'cases', claims: isCaseScreen, Component: lazy(() => import('./cases/CaseScreens')) },
+];
+
+export function areaFor(path: string, permissions: readonly string[]): ScreenArea | undefined {
+  return SCREEN_AREAS.find((a) => a.claims(path, permissions));
+}
