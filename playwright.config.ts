@@ -55,9 +55,8 @@ export default defineConfig({
       // E2E_DATABASE_URL (a fresh database; .ci/run makes one) or else the embedded database in a fresh
       // folder. Never DATABASE_URL: that is the API suite's admin connection.
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? '',
-      // No clock sweep during the journeys: nothing in them waits on a deadline, and on the embedded database a
-      // sweep pass competing for its single connection has been seen to stall a sign-in (see the issue note).
-      WANGGE_SWEEP: 'off',
+      // The clock sweep runs as in production (E2E_SWEEP=off turns it off when hunting a problem).
+      WANGGE_SWEEP: process.env.E2E_SWEEP ?? 'on',
       WANGGE_DATA_DIR: E2E_DATA_DIR,
       WANGGE_MODE: 'demo',
       LOG_LEVEL: 'warn',

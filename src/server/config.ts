@@ -46,6 +46,10 @@ export const ConfigSchema = Type.Object({
   workers: Type.Boolean(),
   /** Run the clock sweep with the workers (WANGGE_SWEEP=off keeps only outbox delivery). */
   sweep: Type.Boolean(),
+  /** Anonymous reports (and public photo uploads) one address may send per hour, per process. */
+  publicReportsPerHour: Type.Integer({ minimum: 1 }),
+  /** Anonymous reports one phone number may send per day (counted in the database, across processes). */
+  publicReportsPerPhoneDay: Type.Integer({ minimum: 1 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -86,6 +90,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     autoEscalateHours: int(env.WANGGE_AUTO_ESCALATE_HOURS, 24),
     workers: bool(env.WANGGE_WORKERS, true),
     sweep: bool(env.WANGGE_SWEEP, true),
+    publicReportsPerHour: int(env.WANGGE_PUBLIC_REPORTS_PER_HOUR, 20),
+    publicReportsPerPhoneDay: int(env.WANGGE_PUBLIC_REPORTS_PER_PHONE_DAY, 5),
     sessionCacheSeconds: int(env.SESSION_CACHE_SECONDS, env.WANGGE_MODE === 'test' ? 0 : 5),
     ...overrides,
   };
@@ -95,7 +101,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataKey: 'WANGGE_DATA_KEY', tileUrl: 'WANGGE_TILE_URL', poolSize: 'DB_POOL_SIZE', secureCookies: 'SECURE_COOKIES',
     trustProxy: 'TRUST_PROXY', uploadDir: 'WANGGE_UPLOAD_DIR', maxPhotoBytes: 'WANGGE_MAX_PHOTO_BYTES', ratingDays: 'WANGGE_RATING_DAYS',
     yellowShare: 'WANGGE_YELLOW_SHARE', autoEscalateHours: 'WANGGE_AUTO_ESCALATE_HOURS', workers: 'WANGGE_WORKERS', sweep: 'WANGGE_SWEEP',
-    sessionCacheSeconds: 'SESSION_CACHE_SECONDS',
+    sessionCacheSeconds: 'SESSION_CACHE_SECONDS', publicReportsPerHour: 'WANGGE_PUBLIC_REPORTS_PER_HOUR',
+    publicReportsPerPhoneDay: 'WANGGE_PUBLIC_REPORTS_PER_PHONE_DAY',
   };
   const errors = [...Value.Errors(ConfigSchema, raw)];
   if (errors.length > 0) {

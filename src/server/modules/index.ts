@@ -27,6 +27,7 @@ export async function registerModules(app: FastifyInstance, deps: AppDeps): Prom
   await app.register(responsibilityRoutes, { prefix: '/api/responsibility', deps });
   await app.register(casesRoutes, { prefix: '/api/cases', deps });
   await app.register(noticesRoutes, { prefix: '/api/notices', deps });
+  await app.register((await import('./public-cases/public-cases.routes.js')).publicCasesRoutes, { prefix: '/api/public', deps });
   await app.register((await import('./webhooks/webhooks.routes.js')).webhooksRoutes, { prefix: '/api/webhooks', deps });
   await app.register((await import('./partners/partners.routes.js')).partnersRoutes, { prefix: '/api/partners', deps });
 }

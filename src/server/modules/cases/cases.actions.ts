@@ -145,6 +145,8 @@ interface PlanCtx {
   input: ActionInput;
   now: Date;
   deps: AppDeps;
+  /** Who acts when `actor` is null and it is not the system: an anonymous reporter holding the case's follow-up token. */
+  onBehalf?: { name: string; role: string };
 }
 
 async function assignmentPlan(p: PlanCtx, h: Handler, route: RouteResult | null, kind: string): Promise<Pick<Plan, 'patch' | 'clock' | 'notify'>> {
@@ -478,8 +480,8 @@ function photosOf(p: PlanCtx) {
 function eventActor(p: PlanCtx) {
   return {
     actorId: p.actor?.userId ?? null,
-    actorName: p.actor?.name ?? '系统',
-    actorRole: p.actor ? (p.actor.grants[0]?.role ?? null) : 'system',
+    actorName: p.actor?.name ?? p.onBehalf?.name ?? '系统',
+    actorRole: p.actor ? (p.actor.grants[0]?.role ?? null) : (p.onBehalf?.role ?? 'system'),
     actorUnit: p.actor ? (p.actor.grants[0]?.nodeCode ?? null) : null,
   };
 }
@@ -506,7 +508,7 @@ async function escalationTarget(p: PlanCtx): Promise<Handler> {
 async function ratePlan(p: PlanCtx, rating: Rating): Promise<Plan> {
   const comment = p.input.comment?.trim() || null;
   const members = await repo.unitMembers(p.ex, { type: p.c.handler_type, departmentId: p.c.handler_department_id, nodeCode: p.c.handler_node_code });
-  const base = { note: comment, data: { rating, byCallback: p.actor?.userId !== p.c.reporter_id } };
+  const base = { note: comment, data: { rating, byCallback: p.onBehalf ? false : p.actor?.userId !== p.c.reporter_id } };
   if (rating !== 'unsatisfied') {
     return {
       ...base,
@@ -536,9 +538,10 @@ async function ratePlan(p: PlanCtx, rating: Rating): Promise<Plan> {
  * Takes one action on a case. Throws CASE_NOT_FOUND (404), FORBIDDEN (403),
  * VALIDATION_FAILED (400, naming the field), CASE_INVALID_TRANSITION (409,
  * with the current state), CASE_CHANGED_CONCURRENTLY (409: someone acted first).
- * `actor` null is the system (clock sweep).
+ * `actor` null is the system (clock sweep), or with `onBehalf` an anonymous
+ * reporter whose follow-up token the caller has checked.
  */
-export async function actOnCase(deps: AppDeps, actor: Actor | null, id: number, action: CaseAction, input: ActionInput = {}, ip?: string): Promise<CaseRow> {
+export async function actOnCase(deps: AppDeps, actor: Actor | null, id: number, action: CaseAction, input: ActionInput = {}, ip?: string, onBehalf?: PlanCtx['onBehalf']): Promise<CaseRow> {
   const db = deps.db;
   const c = actor ? await loadCaseFor(db, actor, id) : await repo.findCase(db, id);
   if (!c) throw new AppError('CASE_NOT_FOUND', 'No such case.');
@@ -550,7 +553,7 @@ export async function actOnCase(deps: AppDeps, actor: Actor | null, id: number, 
   }
   const to0 = nextStatus(c.status, action, c.suspended_from);
   const now = new Date();
-  const pc: PlanCtx = { ex: db, actor, c, input, now, deps };
+  const pc: PlanCtx = { ex: db, actor, c, input, now, deps, onBehalf };
   const plan = await PLANNERS[action](pc);
   const to = plan.to ?? to0;
   await db.transaction(async (trx) => {
@@ -563,7 +566,7 @@ export async function actOnCase(deps: AppDeps, actor: Actor | null, id: number, 
     if (plan.photos?.length) await repo.linkPhotos(trx, c.city_code, c.id, plan.photos, plan.photoStage ?? 'progress', actor?.userId ?? null);
     await plan.extra?.(trx);
     await repo.enqueue(trx, c.city_code, plan.topic, { caseId: c.id, number: c.number, action, from: c.status, to, seq, notify: plan.notify.filter((n) => n.userIds.length) });
-    await writeAudit(trx, { cityCode: c.city_code, actorId: actor?.userId ?? null, actorName: actor?.name ?? '系统', ip: ip ?? null, action: `case.${action}`, resource: 'cases', resourceId: String(c.id), result: 'ok', detail: { from: c.status, to, seq } });
+    await writeAudit(trx, { cityCode: c.city_code, actorId: actor?.userId ?? null, actorName: actor?.name ?? onBehalf?.name ?? '系统', ip: ip ?? null, action: `case.${action}`, resource: 'cases', resourceId: String(c.id), result: 'ok', detail: { from: c.status, to, seq } });
   });
   nudgeOutbox();
   return (await repo.findCase(db, c.id))!;

@@ -39,6 +39,9 @@ export interface IntakeInput {
   partnerId?: number;
 }
 
+/** The actor of an anonymous report (匿名上报): no account, no grants; placed by location or address only. */
+export const ANONYMOUS_REPORTER = { userId: '', name: '匿名群众', grants: [] } as const;
+
 export interface Placement {
   nodeCode: string;
   nodePath: string;
@@ -111,7 +114,8 @@ export async function placeCase(ex: Executor, ctx: Ctx, input: IntakeInput): Pro
  * VALIDATION_FAILED / COORDINATES_OUT_OF_RANGE naming the field.
  */
 export async function createCase(ctx: Ctx, input: IntakeInput, idempotencyKey?: string): Promise<{ id: number; created: boolean }> {
-  const createdBy = ctx.actor.userId;
+  // An anonymous reporter (ANONYMOUS_REPORTER) has no user id: the case has no creator and no reporter account.
+  const createdBy = ctx.actor.userId || null;
   if (idempotencyKey) {
     const prior = await repo.findByIdempotencyKey(ctx.db, createdBy, idempotencyKey);
     if (prior) return { id: prior.id, created: false };

@@ -130,8 +130,9 @@ export async function findCaseDetail(ex: Executor, id: number): Promise<CaseDeta
   return rows[0];
 }
 
-export async function findByIdempotencyKey(ex: Executor, createdBy: string, key: string): Promise<CaseRow | undefined> {
-  const rows = await ex.query<CaseRow>(`${CASE_SELECT} WHERE c.created_by = $1 AND c.idempotency_key = $2`, [createdBy, key]);
+/** `createdBy` null: an anonymous report, whose key the caller has already made specific to the reporter's phone. */
+export async function findByIdempotencyKey(ex: Executor, createdBy: string | null, key: string): Promise<CaseRow | undefined> {
+  const rows = await ex.query<CaseRow>(`${CASE_SELECT} WHERE c.created_by IS NOT DISTINCT FROM $1::uuid AND c.idempotency_key = $2`, [createdBy, key]);
   return rows[0];
 }
 

@@ -6,7 +6,8 @@ import type { CaseRow } from './cases.repository.js';
 import { AppError, fieldError } from '../../errors.js';
 import type { CaseAction, Rating } from '../../../domain/case-lifecycle.js';
 import type { Permission } from '../../../domain/permissions.js';
-import { MAX_PHOTOS_PER_ACTION, isStoredPhoto, photoPath, storePhoto } from '../../lib/photos.js';
+import { MAX_PHOTOS_PER_ACTION, isStoredPhoto, photoPath } from '../../lib/photos.js';
+import { receivePhotos } from '../../lib/photo-upload.js';
 import { ACTION_BODIES, CountQuery, CreateCaseBody, IdParams, PhoneQuery, PhotoParams, QueueQuery, RateBody } from './cases.schemas.js';
 import { createCase } from './cases.intake.js';
 import { actOnCase, loadCaseFor, ratingAction, type ActionInput } from './cases.actions.js';
@@ -105,19 +106,9 @@ export async function casesRoutes(app: FastifyInstance, { deps }: { deps: AppDep
     casesByPhone(ctxOf(req, deps), (req.query as { phone: string }).phone),
   );
 
-  app.post('/photos', { config: { permission: 'case.read' }, schema: { tags, summary: 'Upload photos (multipart, field "photos"; JPEG, PNG or WebP); returns their ids' } }, async (req) => {
-    if (!req.isMultipart()) throw fieldError('photos', 'send multipart/form-data with one or more files', 'UNSUPPORTED_MEDIA_TYPE');
-    const out = [];
-    for await (const part of req.files()) {
-      const buf = await part.toBuffer().catch((e: { code?: string }) => {
-        if (e.code === 'FST_REQ_FILE_TOO_LARGE') throw fieldError('photos', `a file is larger than ${Math.round(deps.config.maxPhotoBytes / 1024 / 1024)} MB`, 'PAYLOAD_TOO_LARGE');
-        throw e;
-      });
-      out.push(storePhoto(deps.config.uploadDir, buf, deps.config.maxPhotoBytes, `photos.${out.length}`));
-    }
-    if (!out.length) throw fieldError('photos', 'no file received');
-    return { items: out };
-  });
+  app.post('/photos', { config: { permission: 'case.read' }, schema: { tags, summary: 'Upload photos (multipart, field "photos"; JPEG, PNG or WebP); returns their ids' } }, (req) =>
+    receivePhotos(req, deps.config),
+  );
 
   app.get('/:id', { config: { permission: 'case.read' }, schema: { tags, summary: 'One case: details, timeline, photos and the actions you may take', params: IdParams } }, (req) =>
     getCase(ctxOf(req, deps), (req.params as { id: number }).id),
