@@ -132,6 +132,24 @@ async function nodePathFor(ex: Executor, actor: Actor, code: string, field: stri
 
 /** The case queue: filters, sort, paging; `hasMore` instead of a total (counts come from /counts). */
 export async function listCases(ctx: Ctx, q: QueueQuery) {
+  const { where, params } = await queueConditions(ctx, q);
+  const order = q.sort === 'oldest' ? 'c.created_at ASC, c.id ASC' : q.sort === 'due' ? 'c.handle_due_at ASC NULLS LAST, c.id ASC' : 'c.created_at DESC, c.id DESC';
+  params.push(q.pageSize + 1, (q.page - 1) * q.pageSize);
+  // The page of ids first (index order, no joins), then the names for those rows only.
+  const rows = await ctx.db.query<ListRow>(
+    `WITH page AS (SELECT c.city_code, c.id FROM cases c WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length})
+     SELECT ${LIST_COLUMNS} FROM page JOIN cases c ON c.city_code = page.city_code AND c.id = page.id ${LIST_JOINS} ORDER BY ${order}`,
+    params,
+  );
+  return { items: rows.slice(0, q.pageSize).map(presentListRow), page: q.page, pageSize: q.pageSize, hasMore: rows.length > q.pageSize };
+}
+
+/**
+ * The queue's scope and filters as SQL conditions on `cases c` (joined by AND),
+ * with their parameters; shared by the queue and the ledger export so both
+ * select exactly the same cases. Throws 400 naming a bad filter.
+ */
+export async function queueConditions(ctx: Ctx, q: Omit<QueueQuery, 'page' | 'pageSize' | 'sort'>): Promise<{ where: string[]; params: unknown[] }> {
   const params: unknown[] = [];
   const where = [caseScope(ctx.actor, params)];
   const add = (sql: string, v: unknown) => {
@@ -169,15 +187,7 @@ export async function listCases(ctx: Ctx, q: QueueQuery) {
     if (/^\d{8,}$/.test(term)) add('c.number = ?', term);
     else add(`c.description ILIKE '%' || ? || '%'`, term.replace(/[\\%_]/g, (m) => '\\' + m));
   }
-  const order = q.sort === 'oldest' ? 'c.created_at ASC, c.id ASC' : q.sort === 'due' ? 'c.handle_due_at ASC NULLS LAST, c.id ASC' : 'c.created_at DESC, c.id DESC';
-  params.push(q.pageSize + 1, (q.page - 1) * q.pageSize);
-  // The page of ids first (index order, no joins), then the names for those rows only.
-  const rows = await ctx.db.query<ListRow>(
-    `WITH page AS (SELECT c.city_code, c.id FROM cases c WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length})
-     SELECT ${LIST_COLUMNS} FROM page JOIN cases c ON c.city_code = page.city_code AND c.id = page.id ${LIST_JOINS} ORDER BY ${order}`,
-    params,
-  );
-  return { items: rows.slice(0, q.pageSize).map(presentListRow), page: q.page, pageSize: q.pageSize, hasMore: rows.length > q.pageSize };
+  return { where, params };
 }
 
 /** Counts by state and by clock colour for the caller's scope, optionally under one node. */
