@@ -5,6 +5,7 @@ import {
   GramWeights,
   groupSimilar,
   jaccard,
+  keywordsOf,
   matchesAny,
   normalizeText,
   textFeatures,
@@ -151,6 +152,14 @@ describe('groupSimilar', () => {
     expect(() => groupSimilar(docs, { threshold: 0 })).toThrow(RangeError);
     expect(() => groupSimilar(docs, { threshold: 1.5 })).toThrow(RangeError);
     expect(groupSimilar([])).toEqual([]);
+  });
+});
+
+describe('keywordsOf', () => {
+  it('gives a marked group the labels the analysis showed', () => {
+    const [g] = groupSimilar(NOISE.map((text, id) => ({ id, text })));
+    expect(keywordsOf(g!.ids.map((i) => NOISE[i]!), NOISE)).toEqual(g!.keywords);
+    expect(keywordsOf(['路灯不亮'], NOISE)).toEqual([]);
   });
 });
 

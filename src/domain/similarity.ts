@@ -272,18 +272,31 @@ export function groupSimilar<K>(docs: readonly SimilarityDoc<K>[], opts: GroupOp
     }
     let cohesion = 0;
     for (const j of idx) cohesion += j === best ? 1 : weightedJaccard(grams[best]!, grams[j]!, w);
-    // Keywords: bigrams (words, not loose characters) found in at least two members, by (members containing it × weight).
-    const score = new Map<string, number>();
-    for (const i of idx) for (const g of grams[i]!) if ([...g].length > 1) score.set(g, (score.get(g) ?? 0) + 1);
-    const keywords = [...score.entries()]
-      .filter(([, n]) => n >= 2)
-      .sort((a, b) => b[1] * w(b[0]) - a[1] * w(a[0]) || (a[0] < b[0] ? -1 : 1))
-      .slice(0, keywordCount)
-      .map(([g]) => g);
+    const keywords = topKeywords(idx.map((i) => grams[i]!), w, keywordCount);
     groups.push({ ids: idx.map((i) => docs[i]!.id), representative: docs[best]!.id, cohesion: cohesion / idx.length, keywords, first: idx[0]! });
   }
   groups.sort((a, b) => b.ids.length - a.ids.length || a.first - b.first);
   return groups.map(({ first: _first, ...g }) => g);
+}
+
+/** Keywords of a group: bigrams (words, not loose characters) found in at least two members, by (members containing it × weight). */
+function topKeywords(members: readonly ReadonlySet<string>[], w: (g: string) => number, count: number): string[] {
+  const score = new Map<string, number>();
+  for (const m of members) for (const g of m) if ([...g].length > 1) score.set(g, (score.get(g) ?? 0) + 1);
+  return [...score.entries()]
+    .filter(([, n]) => n >= 2)
+    .sort((a, b) => b[1] * w(b[0]) - a[1] * w(a[0]) || (a[0] < b[0] ? -1 : 1))
+    .slice(0, count)
+    .map(([g]) => g);
+}
+
+/**
+ * Keywords of a set of reports against a wider corpus (the month's reports
+ * of their category): the same labels groupSimilar gives the group.
+ */
+export function keywordsOf(members: readonly string[], corpus: readonly string[], count = 6): string[] {
+  const weights = GramWeights.of(corpus.map((t) => textFeatures(t)));
+  return topKeywords(members.map((t) => textFeatures(t)), (g) => weights.weight(g), count);
 }
 
 /**
