@@ -1,0 +1,177 @@
+/**
+ * SQL of the measures: sums of the roll-up (plus the deltas not yet folded in),
+ * or a scan of a subtree's cases through case_measure_facts() — the SQL mirror of
+ * src/domain/measures.ts (migrations/0021_measures_rollups.sql).
+ */
+import type { Executor } from '../../db/db.js';
+import { COUNTERS, COUNTER_COLUMNS, emptyCounters, type Bucket, type Counters } from '../../../domain/measures.js';
+
+const SUMS = COUNTERS.map((c) => `sum(${COUNTER_COLUMNS[c]})::int AS "${c}"`).join(', ');
+const COLS = COUNTERS.map((c) => COUNTER_COLUMNS[c]).join(', ');
+
+/** Where the figures come from: the roll-up (city/province/district, top category) or a case scan. */
+export interface MeasureFilter {
+  /** Province prefix (2 digits) for a province, '' for the whole tree. */
+  provinceCode?: string;
+  cityCode?: string;
+  districtCode?: string;
+  /** Node path for a scan below district level. */
+  nodePath?: string;
+  departmentId?: number;
+  /** Category code; `categoryTop` when it is a top-level one (roll-up). */
+  categoryPath?: string;
+  categoryTop?: string;
+  channel?: string;
+  from: string;
+  to: string;
+}
+
+export type GroupedCounters = Counters & { bucket: string };
+
+function bucketExpr(bucket: Bucket | undefined, col: string): string {
+  if (!bucket) return `''`;
+  if (bucket === 'day') return `to_char(${col}, 'YYYY-MM-DD')`;
+  return `to_char(date_trunc('${bucket}', ${col})::date, 'YYYY-MM-DD')`;
+}
+
+function toCounters(r: Record<string, unknown>): Counters {
+  const c = emptyCounters();
+  for (const k of COUNTERS) c[k] = Number(r[k] ?? 0);
+  return c;
+}
+
+/** True when the roll-up can answer this filter exactly. */
+export function canUseRollup(f: MeasureFilter): boolean {
+  return f.nodePath === undefined && f.departmentId === undefined && (f.categoryPath === undefined || f.categoryTop !== undefined);
+}
+
+/** Sums from measure_rollup + measure_deltas, per bucket when one is given. */
+export async function sumRollup(ex: Executor, f: MeasureFilter, bucket?: Bucket): Promise<GroupedCounters[]> {
+  const params: unknown[] = [f.from, f.to];
+  const where = ['day BETWEEN $1::date AND $2::date'];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (f.cityCode !== undefined) add('city_code = ?', f.cityCode);
+  else if (f.provinceCode) add('left(city_code, 2) = ?', f.provinceCode);
+  if (f.districtCode !== undefined) add('district_code = ?', f.districtCode);
+  if (f.categoryTop !== undefined) add('category_top = ?', f.categoryTop);
+  if (f.channel !== undefined) add('channel = ?', f.channel);
+  const w = where.join(' AND ');
+  const rows = await ex.query<Record<string, unknown>>(
+    `SELECT ${bucketExpr(bucket, 'day')} AS bucket, ${SUMS}
+       FROM (SELECT day, ${COLS} FROM measure_rollup WHERE ${w}
+             UNION ALL
+             SELECT day, ${COLS} FROM measure_deltas WHERE ${w}) AS x
+      GROUP BY 1 ORDER BY 1`,
+    params,
+  );
+  return rows.filter((r) => r.reported !== null).map((r) => ({ ...toCounters(r), bucket: String(r.bucket) }));
+}
+
+/** Counts the cases of a subtree (and department, category, channel) through case_measure_facts(). */
+export async function sumScan(ex: Executor, f: MeasureFilter, bucket?: Bucket): Promise<GroupedCounters[]> {
+  const params: unknown[] = [f.from, f.to];
+  const where = ['m.day BETWEEN $1::date AND $2::date'];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replaceAll('?', `$${params.length}`));
+  };
+  if (f.nodePath !== undefined) add('c.node_path <@ ?::ltree', f.nodePath);
+  else if (f.cityCode !== undefined) add('c.city_code = ?', f.cityCode);
+  else if (f.provinceCode) add('left(c.city_code, 2) = ?', f.provinceCode);
+  if (f.districtCode !== undefined && f.nodePath === undefined) add('measure_district(c.node_path) = ?', f.districtCode);
+  if (f.departmentId !== undefined) add('c.handler_department_id = ?', f.departmentId);
+  if (f.categoryPath !== undefined) add('c.category_path <@ ?::ltree', f.categoryPath);
+  if (f.channel !== undefined) add('c.channel = ?', f.channel);
+  const rows = await ex.query<Record<string, unknown>>(
+    `SELECT ${bucketExpr(bucket, 'm.day')} AS bucket, ${SUMS.replaceAll('sum(', 'sum(m.')}
+       FROM cases c CROSS JOIN LATERAL case_measure_facts(c, 1) m
+      WHERE ${where.join(' AND ')}
+      GROUP BY 1 ORDER BY 1`,
+    params,
+  );
+  return rows.filter((r) => r.reported !== null).map((r) => ({ ...toCounters(r), bucket: String(r.bucket) }));
+}
+
+/** One row per key of the full recount that differs from roll-up + deltas (empty = in step). */
+export interface RollupDifference {
+  city_code: string;
+  day: string;
+  district_code: string;
+  category_top: string;
+  channel: string;
+  counter: string;
+  recount: number;
+  rollup: number;
+}
+
+const KEY = 'city_code, day, district_code, category_top, channel';
+
+/** Compares a full recount of the cases (one city, or all) with the roll-up plus unfolded deltas. */
+export async function diffRollup(ex: Executor, cityCode?: string): Promise<RollupDifference[]> {
+  const cond = cityCode ? 'WHERE city_code = $1' : '';
+  const condC = cityCode ? 'WHERE c.city_code = $1' : '';
+  const sums = COUNTERS.map((c) => `sum(${COUNTER_COLUMNS[c]})::int AS ${COUNTER_COLUMNS[c]}`).join(', ');
+  const msums = COUNTERS.map((c) => `sum(m.${COUNTER_COLUMNS[c]})::int AS ${COUNTER_COLUMNS[c]}`).join(', ');
+  const diffs = COUNTERS.map(
+    (c) => `SELECT '${COUNTER_COLUMNS[c]}' AS counter, coalesce(a.${COUNTER_COLUMNS[c]}, 0) AS recount, coalesce(b.${COUNTER_COLUMNS[c]}, 0) AS rollup`,
+  );
+  const rows = await ex.query<RollupDifference>(
+    `WITH a AS (SELECT m.city_code, m.day, m.district_code, m.category_top, m.channel, ${msums}
+                  FROM cases c CROSS JOIN LATERAL case_measure_facts(c, 1) m ${condC}
+                 GROUP BY 1, 2, 3, 4, 5),
+          b AS (SELECT ${KEY}, ${sums}
+                  FROM (SELECT ${KEY}, ${COLS} FROM measure_rollup ${cond}
+                        UNION ALL SELECT ${KEY}, ${COLS} FROM measure_deltas ${cond}) AS u
+                 GROUP BY 1, 2, 3, 4, 5)
+     SELECT coalesce(a.city_code, b.city_code) AS city_code, to_char(coalesce(a.day, b.day), 'YYYY-MM-DD') AS day,
+            coalesce(a.district_code, b.district_code) AS district_code, coalesce(a.category_top, b.category_top) AS category_top,
+            coalesce(a.channel, b.channel) AS channel, d.counter, d.recount, d.rollup
+       FROM a FULL JOIN b USING (${KEY})
+       CROSS JOIN LATERAL (${diffs.join(' UNION ALL ')}) AS d
+      WHERE d.recount <> d.rollup
+      ORDER BY 1, 2, 3, 4, 5, 6
+      LIMIT 1000`,
+    cityCode ? [cityCode] : [],
+  );
+  return rows;
+}
+
+/** Folds pending deltas into the roll-up, in batches; returns how many rows moved. */
+export async function compact(ex: Executor, batch = 5000, maxBatches = 100): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    const [r] = await ex.query<{ n: number }>('SELECT measure_compact($1) AS n', [batch]);
+    total += r?.n ?? 0;
+    if ((r?.n ?? 0) < batch) break;
+  }
+  return total;
+}
+
+export interface NodeRow {
+  code: string;
+  name: string;
+  level: string;
+  path: string;
+  city_code: string;
+}
+
+export async function findNode(ex: Executor, code: string): Promise<NodeRow | undefined> {
+  const [n] = await ex.query<NodeRow>('SELECT code, name, level, path::text AS path, city_code FROM nodes WHERE code = $1 LIMIT 1', [code]);
+  return n;
+}
+
+export async function findDepartment(ex: Executor, id: number): Promise<{ id: number; name: string; path: string } | undefined> {
+  const [d] = await ex.query<{ id: number; name: string; path: string }>(
+    'SELECT d.id, d.name, n.path::text AS path FROM departments d JOIN nodes n ON n.code = d.node_code WHERE d.id = $1',
+    [id],
+  );
+  return d;
+}
+
+export async function findCategory(ex: Executor, code: string): Promise<{ code: string; path: string } | undefined> {
+  const [c] = await ex.query<{ code: string; path: string }>('SELECT code, path::text AS path FROM categories WHERE code = $1', [code]);
+  return c;
+}
