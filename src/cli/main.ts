@@ -10,6 +10,7 @@ import { registerMigrate } from './commands/migrate.js';
 import { registerAdmin } from './commands/admin.js';
 import { registerImportDivisions } from './commands/import-divisions.js';
 import { registerImportBoundaries } from './commands/import-boundaries.js';
+import { registerImportCases } from './commands/import-cases.js';
 
 const program = new Command('wangge').description('Wangge (网格): grid-based grassroots governance').showHelpAfterError();
 registerServe(program);
@@ -18,6 +19,7 @@ registerAdmin(program);
 const imp = program.command('import').description('import divisions or boundaries');
 registerImportDivisions(imp);
 registerImportBoundaries(imp);
+registerImportCases(imp);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) {
