@@ -36,4 +36,5 @@ export async function registerModules(app: FastifyInstance, deps: AppDeps): Prom
   await app.register((await import('./partners/partners.routes.js')).partnersRoutes, { prefix: '/api/partners', deps });
   await app.register((await import('./open311/open311.routes.js')).open311Routes, { prefix: '/open311', deps });
   await app.register((await import('./analysis/analysis.routes.js')).analysisRoutes, { prefix: '/api/analysis', deps });
+  await app.register((await import('./registry/registry.routes.js')).registryRoutes, { prefix: '/api/registry', deps });
 }
