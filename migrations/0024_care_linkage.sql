@@ -97,6 +97,8 @@ CREATE TABLE linkage_groups (
   CHECK (owner_resident_id IS NULL OR owner_user_id IS NULL)
 );
 CREATE INDEX linkage_groups_community_idx ON linkage_groups (community_code, level);
+CREATE INDEX linkage_groups_level_idx ON linkage_groups (level, id);
+CREATE INDEX linkage_groups_node_path_gist ON linkage_groups USING gist (node_path);
 CREATE INDEX linkage_groups_parent_idx ON linkage_groups (parent_id);
 CREATE INDEX linkage_groups_path_gist ON linkage_groups USING gist (path);
 CREATE INDEX linkage_groups_community_path_gist ON linkage_groups USING gist (community_path);
@@ -124,7 +126,8 @@ CREATE INDEX linkage_members_household_idx ON linkage_members (household_id) WHE
 CREATE TABLE broadcasts (
   id             bigserial PRIMARY KEY,
   city_code      text NOT NULL,
-  group_id       bigint REFERENCES linkage_groups (id),
+  -- No foreign key: a community's tree may be rebuilt; the notice keeps the ids it went to.
+  group_id       bigint,
   group_path     ltree,
   node_code      text NOT NULL,
   node_path      ltree NOT NULL,
@@ -161,8 +164,9 @@ CREATE TABLE help_requests (
   city_code         text NOT NULL,
   resident_id       bigint NOT NULL REFERENCES residents (id),
   requester_id      uuid REFERENCES users (id),
-  origin_group_id   bigint NOT NULL REFERENCES linkage_groups (id),
-  group_id          bigint NOT NULL REFERENCES linkage_groups (id),
+  -- No foreign keys to groups: a rebuilt tree keeps old requests readable (group_path says where they were).
+  origin_group_id   bigint NOT NULL,
+  group_id          bigint NOT NULL,
   group_path        ltree NOT NULL,
   level             smallint NOT NULL CHECK (level BETWEEN 1 AND 4),
   node_code         text NOT NULL,

@@ -33,8 +33,10 @@ export async function registerModules(app: FastifyInstance, deps: AppDeps): Prom
   await app.register((await import('./ledgers/ledgers.routes.js')).ledgersRoutes, { prefix: '/api/ledgers', deps });
   await app.register((await import('./visits/visits.routes.js')).visitsRoutes, { prefix: '/api/visits', deps });
   await app.register((await import('./patrols/patrols.routes.js')).patrolsRoutes, { prefix: '/api/patrols', deps });
+  await app.register((await import('./linkage/linkage.routes.js')).linkageRoutes, { prefix: '/api/linkage', deps });
   await app.register((await import('./partners/partners.routes.js')).partnersRoutes, { prefix: '/api/partners', deps });
   await app.register((await import('./open311/open311.routes.js')).open311Routes, { prefix: '/open311', deps });
+  await app.register((await import('./open311/open311.admin.js')).open311AdminRoutes, { prefix: '/api/open311', deps });
   await app.register((await import('./analysis/analysis.routes.js')).analysisRoutes, { prefix: '/api/analysis', deps });
   await app.register((await import('./registry/registry.routes.js')).registryRoutes, { prefix: '/api/registry', deps });
 }
