@@ -6,6 +6,7 @@
  */
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import { isCaseScreen } from './cases/paths';
+import { isDashboardScreen } from './dashboard/paths';
 
 export interface ScreenArea {
   name: string;
@@ -16,6 +17,8 @@ export interface ScreenArea {
 export const SCREEN_AREAS: readonly ScreenArea[] = [
   // Case screens: the console's case pages and the phone pages under /h5.
   { name: 'cases', claims: isCaseScreen, Component: lazy(() => import('./cases/CaseScreens')) },
+  // The command-centre dashboard (/dashboard) and the monthly review (/analysis).
+  { name: 'dashboard', claims: isDashboardScreen, Component: lazy(() => import('./dashboard/DashboardScreens')) },
 ];
 
 export function areaFor(path: string, permissions: readonly string[]): ScreenArea | undefined {

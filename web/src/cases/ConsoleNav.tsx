@@ -42,6 +42,8 @@ export function useUnreadCount(enabled: boolean): number {
 
 function selectedKey(path: string): string {
   if (path.startsWith('/cases')) return '/cases';
+  if (path.startsWith('/dashboard')) return '/dashboard';
+  if (path.startsWith('/analysis')) return '/analysis';
   if (path.startsWith('/settings/')) return path;
   if (path === '/intake' || path === '/inbox') return path;
   return '/';
@@ -61,6 +63,11 @@ export function ConsoleNav() {
   const items: NonNullable<MenuProps['items']> = [
     ...(has('node.read') ? [{ key: '/', label: t('cases.nav.map') }] : []),
     ...(has('case.read') ? [{ key: '/cases', label: t('cases.nav.queue') }] : []),
+    ...(has('measure.read') ? [
+          // The dashboard's own strings load with its bundle; until then the menu names itself.
+          { key: '/dashboard', label: t('dashboard.nav.dashboard', { defaultValue: l.isEn ? 'Command centre' : '指挥中心' }) },
+          { key: '/analysis', label: t('dashboard.nav.analysis', { defaultValue: l.isEn ? 'Monthly review' : '每月研判' }) },
+        ] : []),
     ...(has('case.dispatch') ? [{ key: '/intake', label: t('cases.nav.intake') }] : []),
     ...(settings.length ? [{ key: 'settings', label: t('cases.nav.settings'), children: settings }] : []),
     ...(has('case.create') || has('case.handle') ? [{ key: '/h5', label: t('cases.nav.h5') }] : []),
