@@ -3,7 +3,9 @@ import multipart from '@fastify/multipart';
 import { PassThrough } from 'node:stream';
 import { ctxOf, type AppDeps } from '../../context.js';
 import { fieldError } from '../../errors.js';
-import { ExportQuery, ImportQuery } from './ledgers.schemas.js';
+import { ExportQuery, ImportQuery, MeasuresExportQuery, MonthlyReportQuery } from './ledgers.schemas.js';
+import { measureRows, measuresCsv, measuresXlsx, type MeasuresLedgerQuery } from './ledgers.measures.js';
+import { monthlyReportData, renderMonthlyReport } from './ledgers.report.js';
 import { prepareCaseExport, writeCasesCsv, writeCasesXlsx, type ExportFilters } from './ledgers.export.js';
 import { IMPORT_MAX_BYTES, importCases, writeImportTemplate } from './ledgers.import.js';
 import { formatChinaTime } from './ledgers.labels.js';
@@ -55,6 +57,33 @@ export async function ledgersRoutes(app: FastifyInstance, { deps }: { deps: AppD
     );
   exportRoute('xlsx');
   exportRoute('csv');
+
+  for (const format of ['xlsx', 'csv'] as const) {
+    app.get(
+      `/measures.${format}`,
+      {
+        config: { permission: 'measure.read' },
+        schema: { tags, summary: `The measures of a node and period, each rate with its counts, broken down by child node, category, channel, day or month (${format})`, querystring: MeasuresExportQuery },
+      },
+      async (req, reply) => {
+        const ledger = await measureRows(ctxOf(req, deps), req.query as MeasuresLedgerQuery);
+        attachment(reply, `measures-${stamp()}.${format}`, `考核指标-${stamp()}.${format}`);
+        return format === 'xlsx' ? reply.type(XLSX).send(await measuresXlsx(ledger)) : reply.type('text/csv; charset=utf-8').send(measuresCsv(ledger));
+      },
+    );
+  }
+
+  app.get(
+    '/monthly-report',
+    {
+      config: { permission: 'measure.read' },
+      schema: { tags, summary: 'The printable monthly report (月度报告) of a node: an A4 HTML page with the figures, tables and server-rendered SVG charts', querystring: MonthlyReportQuery },
+    },
+    async (req, reply) => {
+      const data = await monthlyReportData(ctxOf(req, deps), req.query as { node?: string; month: string });
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderMonthlyReport(data));
+    },
+  );
 
   app.get(
     '/cases/import-template.xlsx',

@@ -35,8 +35,8 @@ export const MonthlyReportQuery = Type.Object({ node: Type.Optional(node), month
 export const MeasuresExportQuery = Type.Object(
   {
     node: Type.Optional(node),
-    from: Type.String({ format: 'date', description: 'First day (YYYY-MM-DD, Beijing time)' }),
-    to: Type.String({ format: 'date', description: 'Last day, inclusive (YYYY-MM-DD)' }),
+    from: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'First day (YYYY-MM-DD, Beijing time)' }),
+    to: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Last day, inclusive (YYYY-MM-DD)' }),
     by: Type.Optional(lit(['child', 'category', 'channel', 'day', 'month'] as const, 'Breakdown: child nodes, categories, channels, or a trend by day / month')),
   },
   { additionalProperties: false },
