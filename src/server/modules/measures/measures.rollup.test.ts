@@ -1,0 +1,155 @@
+/**
+ * The roll-up equals a full recount after a random mix of real case actions
+ * (the case API's service, as the clock sweep drives it), and both equal the
+ * domain definition (src/domain/measures.ts) applied to the case rows.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { buildSmallCity, clientAs, TREE, useTestApp, type Client } from '../../../../test/harness.js';
+import { actionsFrom, type CaseAction, type CaseStatus } from '../../../domain/case-lifecycle.js';
+import { countCases, publicCounts, type CaseFacts } from '../../../domain/measures.js';
+import { actOnCase } from '../cases/cases.actions.js';
+import { compact, diffRollup } from './measures.repository.js';
+
+const t = useTestApp();
+let resident: Client;
+let gridWorker: Client;
+let leader: Client;
+let deptId: number;
+
+const POINTS = [
+  { lng: 114.15, lat: 22.95 }, // grid A1
+  { lng: 114.25, lat: 23.0 }, // grid A2
+  { lng: 114.8, lat: 23.0 }, // community B1
+];
+
+beforeAll(async () => {
+  await buildSmallCity(t.db);
+  const [d] = await t.db.query<{ id: number }>(`INSERT INTO departments (city_code, node_code, name, kind) VALUES ('4413', $1, '惠州市城管局', 'urban_management') RETURNING id`, [TREE.city]);
+  deptId = d!.id;
+  resident = await clientAs(t, 'resident', TREE.city);
+  gridWorker = await clientAs(t, 'grid_worker', TREE.gridA1);
+  leader = await clientAs(t, 'leader', TREE.city);
+});
+
+const FORWARD: CaseAction[] = ['accept', 'dispatch', 'sign', 'resolve', 'check_pass', 'check_fail', 'return', 'rate_satisfied', 'rate_basically_satisfied', 'rate_unsatisfied', 'close_unrated'];
+
+/** Input each action needs to pass validation; the rest is the service's own rules. */
+function inputFor(action: CaseAction, ids: number[], rnd: number): Record<string, unknown> {
+  switch (action) {
+    case 'reject':
+    case 'return':
+    case 'check_fail':
+    case 'redispatch':
+    case 'escalate':
+    case 'deny_extension':
+    case 'request_suspension':
+    case 'deny_suspension':
+      return { reason: '测试原因', ...(action === 'redispatch' ? { handler: { type: 'node_office', nodeCode: TREE.streetA } } : {}) };
+    case 'merge':
+      return { into: ids[rnd % ids.length] };
+    case 'dispatch':
+      return { reason: '指定', ...(rnd % 2 ? { handler: { type: 'department', departmentId: deptId } } : { handler: { type: 'node_office', nodeCode: TREE.communityA1 } }) };
+    case 'resolve':
+      return { note: '已处理' };
+    case 'request_extension':
+      return { reason: '需要时间', extension: { amount: 24, unit: 'hours' } };
+    case 'rate_satisfied':
+      return { rating: 'satisfied' };
+    case 'rate_basically_satisfied':
+      return { rating: 'basically_satisfied' };
+    case 'rate_unsatisfied':
+      return { rating: 'unsatisfied', comment: '没修好' };
+    case 'summon':
+      return { departmentIds: [deptId] };
+    default:
+      return { note: '测试' };
+  }
+}
+
+interface Row {
+  status: string; created_at: Date; accept_due_at: Date | null; responded_at: Date | null; accepted_at: Date | null; dispatched_at: Date | null;
+  resolved_at: Date | null; resolved_level: string | null; resolved_on_time: boolean | null; rating: string | null; rated_at: Date | null;
+  closed_at: Date | null; merged_into_id: number | null; rework_count: number; return_count: number;
+}
+
+async function caseFacts(): Promise<CaseFacts[]> {
+  const rows = await t.db.query<Row>('SELECT * FROM cases');
+  return rows.map((r) => ({
+    status: r.status, createdAt: r.created_at, acceptDueAt: r.accept_due_at, respondedAt: r.responded_at, acceptedAt: r.accepted_at,
+    dispatchedAt: r.dispatched_at, resolvedAt: r.resolved_at, resolvedLevel: r.resolved_level, resolvedOnTime: r.resolved_on_time,
+    rating: r.rating, ratedAt: r.rated_at, closedAt: r.closed_at, mergedIntoId: r.merged_into_id, reworkCount: r.rework_count, returnCount: r.return_count,
+  }));
+}
+
+describe('roll-ups after a random mix of case actions', () => {
+  it('equal a full recount and the domain definition, before and after compaction', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 16; i++) {
+      const self = i % 5 === 4;
+      const client = self ? gridWorker : resident;
+      const res = await client.post('/api/cases', {
+        channel: self ? 'patrol' : 'h5',
+        categoryCode: i % 2 ? 'dispute.neighbour' : 'city_env.noise',
+        description: `测试事件 ${i}`,
+        location: self ? POINTS[0] : POINTS[i % POINTS.length],
+        ...(self ? { selfResolved: { result: '已现场处理' } } : {}),
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      ids.push(res.json().id);
+    }
+    let applied = 0;
+    const errors: Record<string, string> = {};
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat()), { minLength: 160, maxLength: 160 }), async (steps) => {
+        for (const [a, b, c] of steps) {
+          const id = ids[a % ids.length]!;
+          const [row] = await t.db.query<{ status: CaseStatus }>('SELECT status FROM cases WHERE id = $1', [id]);
+          const all = actionsFrom(row!.status);
+          if (!all.length) continue;
+          // Mostly forward along the loop, so that cases reach resolution, rework, return, rating and closing.
+          const forward = all.filter((x) => FORWARD.includes(x));
+          const options = forward.length && b % 10 < 8 ? forward : all;
+          const action = options[(b >> 4) % options.length]!;
+          try {
+            await actOnCase(t.deps, null, id, action, inputFor(action, ids.filter((x) => x !== id), c) as never);
+            applied++;
+          } catch (err) {
+            errors[action] = ((err as Error).message ?? '').slice(0, 80);
+            if (!(err as { status?: number }).status || (err as { status: number }).status >= 500) throw err;
+          }
+          // Now and then a case moves to another grid (a dispatcher's correction).
+          if (c % 17 === 0) {
+            await t.db.query(`UPDATE cases SET node_code = $1, node_path = $2::ltree WHERE id = $3`, [TREE.gridA2, `44.4413.441302.441302001.441302001002.${TREE.gridA2}`, id]);
+          }
+        }
+      }),
+      { numRuns: 1, seed: 4242 },
+    );
+    expect(applied).toBeGreaterThan(20);
+    // The mix must have reached the edge cases the definitions care about.
+    const [mix] = await t.db.query<{ rw: number; rt: number; ro: number; closed: number; merged: number }>(
+      `SELECT sum(rework_count)::int rw, sum(return_count)::int rt, sum(reopen_count)::int ro,
+              count(*) FILTER (WHERE status = 'closed')::int closed, count(*) FILTER (WHERE merged_into_id IS NOT NULL)::int merged FROM cases`,
+    );
+    expect(mix, JSON.stringify(errors)).toMatchObject({ rw: expect.any(Number), rt: expect.any(Number) });
+    expect(Math.min(mix!.rw, mix!.rt, mix!.ro, mix!.closed), JSON.stringify(mix)).toBeGreaterThan(0);
+    expect(await diffRollup(t.db, '4413')).toEqual([]);
+
+    const facts = await caseFacts();
+    const day = (d: Date) => new Date(+d + 8 * 3_600_000).toISOString().slice(0, 10);
+    const from = day(new Date(Date.now() - 86_400_000));
+    const to = day(new Date(Date.now() + 86_400_000));
+    const expected = publicCounts(countCases(facts, from, to));
+    const api = (await leader.get(`/api/measures?node=${TREE.city}&from=${from}&to=${to}`)).json();
+    expect(api.counts).toEqual(expected);
+    expect(api.counts.reported).toBeGreaterThan(0);
+
+    await compact(t.db);
+    expect(await diffRollup(t.db)).toEqual([]);
+    expect((await leader.get(`/api/measures?node=${TREE.city}&from=${from}&to=${to}`)).json().counts).toEqual(expected);
+    // A scan of the district agrees with the roll-up for the same district.
+    const scan = (await leader.get(`/api/measures?node=${TREE.districtA}&from=${from}&to=${to}&department=${deptId}`)).json();
+    expect(scan.source).toBe('scan');
+  });
+});
