@@ -5,6 +5,7 @@
 import type { AppDeps } from '../context.js';
 import { startOutboxWorker } from './outbox-worker.js';
 import { startSweeper, type SweepLog } from './sweep.js';
+import { startLinkageWorker } from './linkage-worker.js';
 
 export { runSweep, startSweeper, type SweepCounts } from './sweep.js';
 export { deliverPending, startOutboxWorker } from './outbox-worker.js';
@@ -19,9 +20,11 @@ export function startWorkers(deps: AppDeps, log?: SweepLog): Workers {
   // one connection, a catch-up pass after downtime would hold them up).
   const sweeper = deps.config.sweep ? startSweeper(deps, 15_000, log, 5_000) : { stop: async () => {} };
   const outbox = startOutboxWorker(deps, { log });
+  // Care and linkage: notice fan-out, help escalation, overdue visits (src/server/workers/linkage-worker.ts).
+  const linkage = startLinkageWorker(deps, log, { flagVisits: deps.config.sweep });
   return {
     async stop() {
-      await Promise.all([sweeper.stop(), outbox.stop()]);
+      await Promise.all([sweeper.stop(), outbox.stop(), linkage.stop()]);
     },
   };
 }
