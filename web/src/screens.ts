@@ -7,6 +7,7 @@
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import { isCaseScreen } from './cases/paths';
 import { isDashboardScreen } from './dashboard/paths';
+import { isLedgerScreen } from './ledgers/paths';
 
 export interface ScreenArea {
   name: string;
@@ -19,6 +20,8 @@ export const SCREEN_AREAS: readonly ScreenArea[] = [
   { name: 'cases', claims: isCaseScreen, Component: lazy(() => import('./cases/CaseScreens')) },
   // The command-centre dashboard (/dashboard) and the monthly review (/analysis).
   { name: 'dashboard', claims: isDashboardScreen, Component: lazy(() => import('./dashboard/DashboardScreens')) },
+  // Ledgers (台账): bulk case import, the monthly report and the measures export.
+  { name: 'ledgers', claims: isLedgerScreen, Component: lazy(() => import('./ledgers/LedgerScreens')) },
 ];
 
 export function areaFor(path: string, permissions: readonly string[]): ScreenArea | undefined {

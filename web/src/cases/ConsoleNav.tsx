@@ -69,6 +69,9 @@ export function ConsoleNav() {
           { key: '/analysis', label: t('dashboard.nav.analysis', { defaultValue: l.isEn ? 'Monthly review' : '每月研判' }) },
         ] : []),
     ...(has('case.dispatch') ? [{ key: '/intake', label: t('cases.nav.intake') }] : []),
+    // The ledger strings load with their bundle; until then the menu names itself.
+    ...(has('case.dispatch') ? [{ key: '/ledgers/import', label: t('ledgers.nav.import', { defaultValue: l.isEn ? 'Bulk import' : '批量导入' }) }] : []),
+    ...(has('measure.read') ? [{ key: '/ledgers/reports', label: t('ledgers.nav.reports', { defaultValue: l.isEn ? 'Ledgers & reports' : '台账与月报' }) }] : []),
     ...(settings.length ? [{ key: 'settings', label: t('cases.nav.settings'), children: settings }] : []),
     ...(has('case.create') || has('case.handle') ? [{ key: '/h5', label: t('cases.nav.h5') }] : []),
   ];

@@ -18,6 +18,7 @@ import { CLOCK_COLOURS, STATUS_COLOURS, useLabels } from '../i18n';
 import { casePath } from '../paths';
 import { CategoryPicker, NodePicker } from '../components/pickers';
 import { ClockTag, StatusTag } from '../components/tags';
+import { ExportButton } from '../../ledgers/ExportButton';
 
 const CHANNELS = ['h5', 'resident_app', 'hotline', 'patrol', 'console', 'station', 'linkage', 'partner', 'import'];
 
@@ -157,6 +158,7 @@ export function QueuePage() {
           <Button icon={<ReloadOutlined />} onClick={() => setTick((x) => x + 1)}>
             {t('cases.common.refresh')}
           </Button>
+          {me.permissions.includes('case.export') && <ExportButton query={toQuery(f)} />}
           {me.permissions.includes('case.dispatch') && (
             <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/intake')}>
               {t('cases.queue.newCase')}
