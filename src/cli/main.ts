@@ -11,6 +11,7 @@ import { registerAdmin } from './commands/admin.js';
 import { registerImportDivisions } from './commands/import-divisions.js';
 import { registerImportBoundaries } from './commands/import-boundaries.js';
 import { registerImportCases } from './commands/import-cases.js';
+import { registerVerifyMeasures } from './commands/verify-measures.js';
 
 const program = new Command('wangge').description('Wangge (网格): grid-based grassroots governance').showHelpAfterError();
 registerServe(program);
@@ -20,6 +21,7 @@ const imp = program.command('import').description('import divisions or boundarie
 registerImportDivisions(imp);
 registerImportBoundaries(imp);
 registerImportCases(imp);
+registerVerifyMeasures(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) {

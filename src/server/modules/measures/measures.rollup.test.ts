@@ -10,6 +10,7 @@ import { actionsFrom, type CaseAction, type CaseStatus } from '../../../domain/c
 import { countCases, publicCounts, type CaseFacts } from '../../../domain/measures.js';
 import { actOnCase } from '../cases/cases.actions.js';
 import { compact, diffRollup } from './measures.repository.js';
+import { verifyMeasures } from '../../../cli/commands/verify-measures.js';
 
 const t = useTestApp();
 let resident: Client;
@@ -151,5 +152,17 @@ describe('roll-ups after a random mix of case actions', () => {
     // A scan of the district agrees with the roll-up for the same district.
     const scan = (await leader.get(`/api/measures?node=${TREE.districtA}&from=${from}&to=${to}&department=${deptId}`)).json();
     expect(scan.source).toBe('scan');
+  });
+
+  it('`wangge verify measures` finds a tampered roll-up row and names the counter', async () => {
+    const ok = await verifyMeasures(t.db, '4413');
+    expect(ok.differences).toEqual([]);
+    expect(ok.cases).toBeGreaterThan(0);
+    expect(ok.ms).toBeGreaterThan(0);
+    await t.db.query(`UPDATE measure_rollup SET satisfied = satisfied + 5 WHERE ctid = (SELECT ctid FROM measure_rollup LIMIT 1)`);
+    const bad = await verifyMeasures(t.db, '4413');
+    expect(bad.differences).toHaveLength(1);
+    expect(bad.differences[0]).toMatchObject({ counter: 'satisfied' });
+    expect(bad.differences[0]!.rollup - bad.differences[0]!.recount).toBe(5);
   });
 });
