@@ -6,6 +6,7 @@ import type { AppDeps } from '../context.js';
 import { startOutboxWorker } from './outbox-worker.js';
 import { startSweeper, type SweepLog } from './sweep.js';
 import { startLinkageWorker } from './linkage-worker.js';
+import { startMeasuresCompactor } from '../modules/measures/measures.compactor.js';
 
 export { runSweep, startSweeper, type SweepCounts } from './sweep.js';
 export { deliverPending, startOutboxWorker } from './outbox-worker.js';
@@ -22,9 +23,11 @@ export function startWorkers(deps: AppDeps, log?: SweepLog): Workers {
   const outbox = startOutboxWorker(deps, { log });
   // Care and linkage: notice fan-out, help escalation, overdue visits (src/server/workers/linkage-worker.ts).
   const linkage = startLinkageWorker(deps, log, { flagVisits: deps.config.sweep });
+  // Measures: fold the roll-up's insert-only deltas (src/server/modules/measures/measures.compactor.ts).
+  const measures = startMeasuresCompactor(deps, 10_000, log);
   return {
     async stop() {
-      await Promise.all([sweeper.stop(), outbox.stop(), linkage.stop()]);
+      await Promise.all([sweeper.stop(), outbox.stop(), linkage.stop(), measures.stop()]);
     },
   };
 }
