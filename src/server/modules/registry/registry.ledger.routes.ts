@@ -37,7 +37,12 @@ export async function ledgerRoutes(app: FastifyInstance, { deps }: { deps: AppDe
       const part = await req.file();
       if (!part) throw fieldError('file', 'no file received');
       const q = req.query as ImportQuery;
-      return importLedger(deps.db, deps.pd, req.actor!, { kind: q.kind, input: part.file, filename: part.filename, dryRun: q.dryRun, defaultNodeCode: q.nodeCode, ip: req.ip });
+      try {
+        return await importLedger(deps.db, deps.pd, req.actor!, { kind: q.kind, input: part.file, filename: part.filename, dryRun: q.dryRun, defaultNodeCode: q.nodeCode, ip: req.ip });
+      } finally {
+        // A file refused half-way is drained, so the request completes and the answer goes out.
+        part.file.resume();
+      }
     },
   );
 

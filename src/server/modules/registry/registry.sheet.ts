@@ -3,7 +3,7 @@
  * as Excel on a Chinese Windows saves it) and .xlsx, row by row, so memory
  * stays flat however long the file is.
  */
-import { PassThrough, Transform, type Readable, type Writable } from 'node:stream';
+import { Readable, Transform, type Writable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { AppError } from '../../errors.js';
@@ -35,28 +35,40 @@ export function sniffFormat(first: Buffer, filename?: string): SheetFormat {
   return 'csv';
 }
 
-/** Peeks at the first bytes of a stream without losing them. */
+/**
+ * Peeks at the first bytes of a stream without losing them: the returned
+ * stream gives the head, then the rest. The input is read through one
+ * iterator that is never returned early (that would destroy the input).
+ */
 export async function peek(input: Readable, bytes = 4096): Promise<{ head: Buffer; stream: Readable }> {
+  const it = input.iterator({ destroyOnReturn: false })[Symbol.asyncIterator]();
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of input) {
-    chunks.push(chunk as Buffer);
-    size += (chunk as Buffer).length;
-    if (size >= bytes) break;
+  let done = false;
+  while (size < bytes) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    const chunk = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value as string);
+    chunks.push(chunk);
+    size += chunk.length;
   }
   const head = Buffer.concat(chunks);
-  const out = new PassThrough();
-  out.write(head);
-  // The rest of the input follows the bytes already read.
-  (async () => {
-    try {
-      for await (const chunk of input) if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
-      out.end();
-    } catch (err) {
-      out.destroy(err as Error);
-    }
-  })();
-  return { head, stream: out };
+  const stream = Readable.from(
+    (async function* () {
+      if (head.length) yield head;
+      if (done) return;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value as Buffer;
+      }
+    })(),
+    { objectMode: false },
+  );
+  return { head, stream };
 }
 
 function isUtf8(buf: Buffer): boolean {
