@@ -27,6 +27,8 @@ export function registerServe(program: Command): void {
           yellowShare: config.yellowShare,
           autoEscalateHours: config.autoEscalateHours,
         });
+        // Visits, a patrol, linkage trees and a storm warning (after the registry; once).
+        await (await import('../../server/demo/demo-care.js')).generateDemoCare(deps.db, progress);
       }
       else await (await import('../../server/modules/users/first-admin.js')).ensureFirstAdmin(deps, (m) => progress.log(m));
       const running = await listen(deps);

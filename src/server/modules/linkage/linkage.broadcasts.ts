@@ -18,8 +18,13 @@ import { writeAudit } from '../../plugins/audit.js';
 import { nudgeOutbox } from '../cases/outbox-signal.js';
 import { groupInScope } from './linkage.service.js';
 
-/** Level-1 groups per fan-out chunk (about 7 households each). */
-export const FANOUT_CHUNK_GROUPS = 500;
+/**
+ * Level-1 groups per fan-out chunk (about 7 households each). PGlite is one
+ * connection: smaller chunks there keep other requests' waits short.
+ */
+export const FANOUT_CHUNK_GROUPS = 1_000;
+export const FANOUT_CHUNK_GROUPS_PGLITE = 300;
+const chunkFor = (db: Db) => (db.engine === 'pglite' ? FANOUT_CHUNK_GROUPS_PGLITE : FANOUT_CHUNK_GROUPS);
 /** Notices reaching at most this many level-1 groups fan out before the response. */
 export const INLINE_FANOUT_GROUPS = 2_000;
 
@@ -84,7 +89,7 @@ function targetCondition(b: { group_path: string | null; node_path: string }, pa
  * the cursor, in one statement; the broadcast row is locked for the chunk so
  * two processes never interleave. Returns whether the fan-out is finished.
  */
-export async function fanOutChunk(db: Db, id: number, chunkGroups = FANOUT_CHUNK_GROUPS): Promise<{ done: boolean; inserted: number }> {
+export async function fanOutChunk(db: Db, id: number, chunkGroups = chunkFor(db)): Promise<{ done: boolean; inserted: number }> {
   return db.transaction(async (trx) => {
     const [b] = await trx.query<{ id: number; city_code: string; group_path: string | null; node_path: string; cursor_group: number; status: string }>(
       `SELECT id, city_code, group_path::text AS group_path, node_path::text AS node_path, cursor_group, status FROM broadcasts WHERE id = $1 FOR UPDATE`,
@@ -119,7 +124,7 @@ export async function fanOutChunk(db: Db, id: number, chunkGroups = FANOUT_CHUNK
 }
 
 /** Runs chunks until the broadcast is sent, yielding to other work between chunks. */
-export async function fanOutBroadcast(db: Db, id: number, chunkGroups = FANOUT_CHUNK_GROUPS): Promise<number> {
+export async function fanOutBroadcast(db: Db, id: number, chunkGroups = chunkFor(db)): Promise<number> {
   let total = 0;
   for (;;) {
     const r = await fanOutChunk(db, id, chunkGroups);
@@ -130,7 +135,7 @@ export async function fanOutBroadcast(db: Db, id: number, chunkGroups = FANOUT_C
 }
 
 /** Every broadcast still sending (the worker's step). */
-export async function fanOutPending(db: Db, chunkGroups = FANOUT_CHUNK_GROUPS): Promise<number> {
+export async function fanOutPending(db: Db, chunkGroups = chunkFor(db)): Promise<number> {
   const rows = await db.query<{ id: number }>(`SELECT id FROM broadcasts WHERE status = 'sending' ORDER BY id LIMIT 20`);
   let n = 0;
   for (const r of rows) n += await fanOutBroadcast(db, Number(r.id), chunkGroups);
