@@ -11,6 +11,8 @@ import { registerAdmin } from './commands/admin.js';
 import { registerImportDivisions } from './commands/import-divisions.js';
 import { registerImportBoundaries } from './commands/import-boundaries.js';
 import { registerImportCases } from './commands/import-cases.js';
+import { registerImportRegistry } from './commands/import-registry.js';
+import { registerKeys } from './commands/keys.js';
 import { registerVerifyMeasures } from './commands/verify-measures.js';
 
 const program = new Command('wangge').description('Wangge (网格): grid-based grassroots governance').showHelpAfterError();
@@ -21,6 +23,8 @@ const imp = program.command('import').description('import divisions or boundarie
 registerImportDivisions(imp);
 registerImportBoundaries(imp);
 registerImportCases(imp);
+registerImportRegistry(imp);
+registerKeys(program);
 registerVerifyMeasures(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -65,6 +65,16 @@ export class PersonalData {
   hash(value: string): string {
     return createHmac('sha256', this.k.hashKey).update(value.trim().toUpperCase()).digest('hex');
   }
+
+  /** The id of the key new writes use (the first in WANGGE_DATA_KEY). */
+  get currentKeyId(): string {
+    return [...this.k.keys.keys()][0]!;
+  }
+
+  /** True when a stored ciphertext was written under another key than the current one (key rotation). */
+  isStale(stored: string): boolean {
+    return !stored.startsWith(`${this.currentKeyId}:`);
+  }
 }
 
 /** 138****5678 */
