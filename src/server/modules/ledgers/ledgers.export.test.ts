@@ -133,3 +133,29 @@ describe('GET /api/ledgers/cases.xlsx and .csv', () => {
     expect(res.rawPayload.toString('utf8').slice(1).trimEnd().split('\r\n')).toHaveLength(BULK + 2);
   });
 });
+
+describe('streaming', () => {
+  it('stops reading when the client goes away (no hang, no further batches)', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { prepareCaseExport, writeCasesXlsx, writeCasesCsv } = await import('./ledgers.export.js');
+    const ctx = { db: t.db, actor: { userId: '', name: 'test', grants: [{ role: 'administrator' as const, nodeCode: null, nodePath: '' }] }, config: t.config, pd: t.deps.pd, log: console } as never;
+    for (const write of [writeCasesXlsx, writeCasesCsv]) {
+      let batches = 0;
+      const reader = await prepareCaseExport(ctx, {});
+      // Batches of 100: the whole export would take 22 of them.
+      const counting = { next: async () => { batches++; return reader.next(100); } };
+      const out = new PassThrough();
+      out.once('data', () => out.destroy());
+      const rows = await write(counting as typeof reader, out);
+      expect(rows).toBeLessThan(BULK + 2);
+      expect(batches).toBeLessThan(5);
+    }
+  });
+
+  it('is documented in the OpenAPI document', async () => {
+    const doc = (await t.app.inject('/docs/json')).json();
+    for (const p of ['/api/ledgers/cases.xlsx', '/api/ledgers/cases.csv', '/api/ledgers/cases/import', '/api/ledgers/cases/import-template.xlsx', '/api/ledgers/measures.xlsx', '/api/ledgers/monthly-report']) {
+      expect(Object.keys(doc.paths), p).toContain(p);
+    }
+  });
+});

@@ -163,6 +163,8 @@ export async function writeCasesXlsx(reader: Awaited<ReturnType<typeof prepareCa
       count++;
     }
     await drained(out);
+    // The client went away: stop reading. No commit either: it would wait for a 'finish' that never comes.
+    if (out.destroyed) return count;
   }
   ws.commit();
   await wb.commit();
@@ -195,6 +197,7 @@ export async function writeCasesCsv(reader: Awaited<ReturnType<typeof prepareCas
     let chunk = '';
     for (const r of batch) chunk += CASE_COLUMNS.map((c) => csvField(c.value(r))).join(',') + '\r\n';
     count += batch.length;
+    if (out.destroyed) return count;
     out.write(chunk);
     await drained(out);
   }
