@@ -24,6 +24,8 @@ export interface MeasureFilter {
   channel?: string;
   from: string;
   to: string;
+  /** The node's code below district level (its grid-level prefix in measure_grid_rollup). */
+  nodeCode?: string;
 }
 
 export type GroupedCounters = Counters & { bucket: string };
@@ -43,6 +45,87 @@ function toCounters(r: Record<string, unknown>): Counters {
 /** True when the roll-up can answer this filter exactly. */
 export function canUseRollup(f: MeasureFilter): boolean {
   return f.nodePath === undefined && f.departmentId === undefined && (f.categoryPath === undefined || f.categoryTop !== undefined);
+}
+
+const isMonthStart = (d: string) => d.endsWith('-01');
+const isMonthEnd = (d: string) => {
+  const next = new Date(Date.parse(d + 'T00:00:00Z') + 86_400_000).toISOString();
+  return next.slice(8, 10) === '01';
+};
+
+/** True when the month × grid roll-up can answer: a node below district, whole months, no other filter. */
+export function canUseGridRollup(f: MeasureFilter, bucket?: Bucket): boolean {
+  return (
+    f.nodeCode !== undefined && f.cityCode !== undefined && f.departmentId === undefined && f.categoryPath === undefined && f.channel === undefined &&
+    isMonthStart(f.from) && isMonthEnd(f.to) && (bucket === undefined || bucket === 'month')
+  );
+}
+
+/**
+ * Sums from measure_grid_rollup + measure_deltas for the nodes under `prefix`
+ * (codes nest), grouped by the first `keyLength` digits of the grid code when given
+ * (rankings), else per month bucket when `bucket` is 'month', else in one row.
+ */
+export async function sumGridRollup(
+  ex: Executor,
+  f: { cityCode: string; prefix: string; from: string; to: string },
+  group: { keyLength?: number; byMonth?: boolean } = {},
+): Promise<GroupedCounters[]> {
+  const key = group.keyLength ? `left(grid_code, ${Number(group.keyLength)})` : group.byMonth ? `to_char(month, 'YYYY-MM-DD')` : `''`;
+  const lengthCond = group.keyLength ? ` AND length(grid_code) >= ${Number(group.keyLength)}` : '';
+  const rows = await ex.query<Record<string, unknown>>(
+    `SELECT ${key} AS bucket, ${SUMS}
+       FROM (SELECT month, grid_code, ${COLS} FROM measure_grid_rollup
+              WHERE city_code = $1 AND grid_code LIKE $2 AND month BETWEEN $3::date AND $4::date${lengthCond}
+             UNION ALL
+             SELECT date_trunc('month', day)::date, grid_code, ${COLS} FROM measure_deltas
+              WHERE city_code = $1 AND grid_code LIKE $2 AND day BETWEEN $3::date AND $4::date${lengthCond}) AS x
+      GROUP BY 1 ORDER BY 1`,
+    [f.cityCode, f.prefix + '%', f.from, f.to],
+  );
+  return rows.filter((r) => r.reported !== null).map((r) => ({ ...toCounters(r), bucket: String(r.bucket) }));
+}
+
+/** Scan of a subtree grouped by the first `keyLength` digits of the grid code (rankings off whole months). */
+export async function sumScanByNode(ex: Executor, f: MeasureFilter, keyLength: number): Promise<GroupedCounters[]> {
+  const params: unknown[] = [f.from, f.to];
+  const where = ['m.day BETWEEN $1::date AND $2::date', `length(m.grid_code) >= ${Number(keyLength)}`];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replaceAll('?', `$${params.length}`));
+  };
+  if (f.nodePath !== undefined) add('c.node_path <@ ?::ltree', f.nodePath);
+  else if (f.cityCode !== undefined) add('c.city_code = ?', f.cityCode);
+  if (f.districtCode !== undefined && f.nodePath === undefined) add('measure_district(c.node_path) = ?', f.districtCode);
+  const rows = await ex.query<Record<string, unknown>>(
+    `SELECT left(m.grid_code, ${Number(keyLength)}) AS bucket, ${SUMS.replaceAll('sum(', 'sum(m.')}
+       FROM cases c CROSS JOIN LATERAL case_measure_facts(c, 1) m
+      WHERE ${where.join(' AND ')}
+      GROUP BY 1 ORDER BY 1`,
+    params,
+  );
+  return rows.filter((r) => r.reported !== null).map((r) => ({ ...toCounters(r), bucket: String(r.bucket) }));
+}
+
+/** Scan of cases grouped by their current handler department. */
+export async function sumScanByDepartment(ex: Executor, f: MeasureFilter): Promise<GroupedCounters[]> {
+  const params: unknown[] = [f.from, f.to];
+  const where = ['m.day BETWEEN $1::date AND $2::date', 'c.handler_department_id IS NOT NULL'];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replaceAll('?', `$${params.length}`));
+  };
+  if (f.nodePath !== undefined) add('c.node_path <@ ?::ltree', f.nodePath);
+  else if (f.cityCode !== undefined) add('c.city_code = ?', f.cityCode);
+  if (f.districtCode !== undefined && f.nodePath === undefined) add('measure_district(c.node_path) = ?', f.districtCode);
+  const rows = await ex.query<Record<string, unknown>>(
+    `SELECT c.handler_department_id::text AS bucket, ${SUMS.replaceAll('sum(', 'sum(m.')}
+       FROM cases c CROSS JOIN LATERAL case_measure_facts(c, 1) m
+      WHERE ${where.join(' AND ')}
+      GROUP BY 1`,
+    params,
+  );
+  return rows.map((r) => ({ ...toCounters(r), bucket: String(r.bucket) }));
 }
 
 /** Sums from measure_rollup + measure_deltas, per bucket when one is given. */
@@ -105,6 +188,8 @@ export interface RollupDifference {
   counter: string;
   recount: number;
   rollup: number;
+  /** Set for a difference in the month × grid roll-up (day is then the month). */
+  grid_code?: string;
 }
 
 const KEY = 'city_code, day, district_code, category_top, channel';
@@ -136,7 +221,25 @@ export async function diffRollup(ex: Executor, cityCode?: string): Promise<Rollu
       LIMIT 1000`,
     cityCode ? [cityCode] : [],
   );
-  return rows;
+  const grid = await ex.query<RollupDifference>(
+    `WITH a AS (SELECT m.city_code, date_trunc('month', m.day)::date AS month, m.grid_code, ${msums}
+                  FROM cases c CROSS JOIN LATERAL case_measure_facts(c, 1) m ${condC}
+                 GROUP BY 1, 2, 3),
+          b AS (SELECT city_code, month, grid_code, ${sums}
+                  FROM (SELECT city_code, month, grid_code, ${COLS} FROM measure_grid_rollup ${cond}
+                        UNION ALL SELECT city_code, date_trunc('month', day)::date, grid_code, ${COLS} FROM measure_deltas ${cond}) AS u
+                 GROUP BY 1, 2, 3)
+     SELECT coalesce(a.city_code, b.city_code) AS city_code, to_char(coalesce(a.month, b.month), 'YYYY-MM-DD') AS day,
+            '' AS district_code, '' AS category_top, '' AS channel, coalesce(a.grid_code, b.grid_code) AS grid_code,
+            d.counter, d.recount, d.rollup
+       FROM a FULL JOIN b USING (city_code, month, grid_code)
+       CROSS JOIN LATERAL (${diffs.join(' UNION ALL ')}) AS d
+      WHERE d.recount <> d.rollup
+      ORDER BY 1, 2, 6, 7
+      LIMIT 1000`,
+    cityCode ? [cityCode] : [],
+  );
+  return [...rows, ...grid];
 }
 
 /** Folds pending deltas into the roll-up, in batches; returns how many rows moved. */

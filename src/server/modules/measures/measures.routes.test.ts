@@ -150,9 +150,15 @@ describe('GET /api/measures', () => {
     const d = (await leader.get(`/api/measures?node=${TREE.districtA}&${MARCH}`)).json();
     expect(d.source).toBe('rollup');
     expect(d.counts).toMatchObject({ reported: 3, respondedOnTime: 2, accepted: 2, acceptedClosed: 1, resolved: 1, dispatched: 2, returned: 1, rated: 1, satisfied: 1 });
+    // A grid over whole months: the month × grid roll-up; over other days: a scan. Same counts.
     const g = (await leader.get(`/api/measures?node=${TREE.gridA1}&${MARCH}`)).json();
-    expect(g.source, JSON.stringify(g)).toBe('scan');
+    expect(g.source).toBe('rollup');
     expect(g.counts).toMatchObject({ reported: 2, respondedOnTime: 1, accepted: 1, acceptedClosed: 1, resolved: 1, dispatched: 1, returned: 0 });
+    const s = (await leader.get(`/api/measures?node=${TREE.gridA1}&from=2026-03-01&to=2026-03-30`)).json();
+    expect(s.source).toBe('scan');
+    expect(s.counts).toEqual(g.counts);
+    const community = (await leader.get(`/api/measures?node=${TREE.communityA1}&${MARCH}`)).json();
+    expect(community.counts).toEqual(g.counts);
   });
 
   it('filters by category (top level from the roll-up, deeper by scan) and channel', async () => {

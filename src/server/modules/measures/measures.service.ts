@@ -80,12 +80,12 @@ export async function resolveNode(ex: Executor, actor: Actor, code: string | und
 }
 
 /** The count filter of a node: the roll-up's keys down to district, a path below. */
-export function nodeFilter(n: repo.NodeRow | null): Pick<repo.MeasureFilter, 'provinceCode' | 'cityCode' | 'districtCode' | 'nodePath'> {
+export function nodeFilter(n: repo.NodeRow | null): Pick<repo.MeasureFilter, 'provinceCode' | 'cityCode' | 'districtCode' | 'nodePath' | 'nodeCode'> {
   if (!n) return {};
   if (n.level === 'province') return { provinceCode: n.code };
   if (n.level === 'city') return { cityCode: n.code };
   if (n.level === 'district') return { cityCode: n.city_code, districtCode: n.code };
-  return { cityCode: n.city_code, nodePath: n.path };
+  return { cityCode: n.city_code, nodePath: n.path, nodeCode: n.code };
 }
 
 /**
@@ -126,6 +126,9 @@ export async function resolveScope(ctx: Ctx, q: MeasureQuery): Promise<MeasureSc
 
 /** Counters for a scope, per bucket when given; says which source answered. */
 export async function countScope(ex: Executor, f: repo.MeasureFilter, bucket?: Bucket): Promise<{ source: 'rollup' | 'scan'; rows: repo.GroupedCounters[] }> {
+  if (repo.canUseGridRollup(f, bucket)) {
+    return { source: 'rollup', rows: await repo.sumGridRollup(ex, { cityCode: f.cityCode!, prefix: f.nodeCode!, from: f.from, to: f.to }, { byMonth: bucket === 'month' }) };
+  }
   if (repo.canUseRollup(f)) return { source: 'rollup', rows: await repo.sumRollup(ex, f, bucket) };
   return { source: 'scan', rows: await repo.sumScan(ex, f, bucket) };
 }
