@@ -27,6 +27,8 @@ export function registerServe(program: Command): void {
           yellowShare: config.yellowShare,
           autoEscalateHours: config.autoEscalateHours,
         });
+        // Households, residents, places and things in the demo communities, cases about things linked (once).
+        await (await import('../../server/demo/demo-registry.js')).generateDemoRegistry(deps, progress);
         // Visits, a patrol, linkage trees and a storm warning (after the registry; once).
         await (await import('../../server/demo/demo-care.js')).generateDemoCare(deps.db, progress);
       }
