@@ -8,6 +8,7 @@ import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import { isCaseScreen } from './cases/paths';
 import { isDashboardScreen } from './dashboard/paths';
 import { isLedgerScreen } from './ledgers/paths';
+import { isCareScreen } from './care/paths';
 
 export interface ScreenArea {
   name: string;
@@ -22,6 +23,8 @@ export const SCREEN_AREAS: readonly ScreenArea[] = [
   { name: 'dashboard', claims: isDashboardScreen, Component: lazy(() => import('./dashboard/DashboardScreens')) },
   // Ledgers (台账): bulk case import, the monthly report and the measures export.
   { name: 'ledgers', claims: isLedgerScreen, Component: lazy(() => import('./ledgers/LedgerScreens')) },
+  // Care and linkage: the linkage tree, notices and patrol tracks (console); visits, patrol, neighbours (H5).
+  { name: 'care', claims: isCareScreen, Component: lazy(() => import('./care/CareScreens')) },
 ];
 
 export function areaFor(path: string, permissions: readonly string[]): ScreenArea | undefined {

@@ -45,6 +45,7 @@ function selectedKey(path: string): string {
   if (path.startsWith('/dashboard')) return '/dashboard';
   if (path.startsWith('/analysis')) return '/analysis';
   if (path.startsWith('/settings/')) return path;
+  if (path.startsWith('/care/')) return path;
   if (path === '/intake' || path === '/inbox') return path;
   return '/';
 }
@@ -72,6 +73,9 @@ export function ConsoleNav() {
     // The ledger strings load with their bundle; until then the menu names itself.
     ...(has('case.dispatch') ? [{ key: '/ledgers/import', label: t('ledgers.nav.import', { defaultValue: l.isEn ? 'Bulk import' : '批量导入' }) }] : []),
     ...(has('measure.read') ? [{ key: '/ledgers/reports', label: t('ledgers.nav.reports', { defaultValue: l.isEn ? 'Ledgers & reports' : '台账与月报' }) }] : []),
+    // Care and linkage (web/src/care): the strings load with their bundle; until then the menu names itself.
+    ...(has('linkage.read') ? [{ key: '/care/linkage', label: t('care.nav.linkage', { defaultValue: l.isEn ? 'Linkage groups' : '四级联户' }) }] : []),
+    ...(has('patrol.read') ? [{ key: '/care/patrols', label: t('care.nav.patrols', { defaultValue: l.isEn ? 'Patrol tracks' : '巡查轨迹' }) }] : []),
     ...(settings.length ? [{ key: 'settings', label: t('cases.nav.settings'), children: settings }] : []),
     ...(has('case.create') || has('case.handle') ? [{ key: '/h5', label: t('cases.nav.h5') }] : []),
   ];

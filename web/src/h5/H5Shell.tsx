@@ -6,6 +6,7 @@
  */
 import type { ReactNode } from 'react';
 import { Badge, Button, Dropdown } from 'antd';
+import { HeartOutlined, TeamOutlined } from '@ant-design/icons';
 import { BellOutlined, CheckSquareOutlined, DesktopOutlined, EditOutlined, EllipsisOutlined, FileTextOutlined, LeftOutlined, LogoutOutlined, ScanOutlined, TranslationOutlined } from '@ant-design/icons';
 import { setLanguage } from '../i18n';
 import { navigate, usePathname } from '../router';
@@ -23,7 +24,7 @@ export interface H5Tab {
 
 export function useH5Tabs(): H5Tab[] {
   const { me } = useSession();
-  const { t } = useLabels();
+  const { t, isEn } = useLabels();
   const has = (p: string) => me.permissions.includes(p);
   const unread = useUnreadCount(has('notice.read'));
   const handles = has('case.handle');
@@ -34,6 +35,9 @@ export function useH5Tabs(): H5Tab[] {
     else tabs.push({ path: '/h5/report', label: t('cases.h5.report'), icon: <EditOutlined /> });
   }
   tabs.push({ path: '/h5/cases', label: t('cases.h5.myCases'), icon: <FileTextOutlined /> });
+  // Care (web/src/care): the grid worker's visits, the resident's notices and neighbour help.
+  if (has('visit.record')) tabs.push({ path: '/h5/visits', label: t('care.nav.visits', { defaultValue: isEn ? 'Visits' : '走访' }), icon: <HeartOutlined /> });
+  if (has('help.request')) tabs.push({ path: '/h5/neighbours', label: t('care.nav.neighbours', { defaultValue: isEn ? 'Neighbours' : '邻里' }), icon: <TeamOutlined /> });
   if (has('notice.read')) tabs.push({ path: '/h5/inbox', label: t('cases.h5.inbox'), icon: <BellOutlined />, badge: unread });
   return tabs;
 }

@@ -1,0 +1,7 @@
+/** Registers the care screens' strings (deep merge, never overwriting other bundles' keys). */
+import i18n from '../i18n';
+import zhCN from '../i18n/care.zh-CN';
+import en from '../i18n/care.en';
+
+i18n.addResourceBundle('zh-CN', 'translation', zhCN, true, false);
+i18n.addResourceBundle('en', 'translation', en, true, false);
