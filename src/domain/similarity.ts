@@ -12,9 +12,10 @@
  * Similarity is a weighted Jaccard: each gram weighs its inverse document
  * frequency in the corpus at hand, so the words every report in a category
  * shares ("反映", "噪音" among noise complaints) count less than the place
- * names and specifics that mark the same problem. Grouping is single-linkage
- * over pairs above a threshold, found with an exact weighted prefix filter so
- * a month of a city's reports is not compared pair by pair.
+ * names and specifics that mark the same problem. Grouping is star
+ * clustering around the most-echoed reports, over pairs found with an exact
+ * weighted prefix filter, so a month of a city's reports is not compared
+ * pair by pair.
  *
  * Pure: no I/O; used by the server and usable in the browser.
  */
@@ -158,11 +159,19 @@ export interface GroupOptions {
   /** How many grams make up a group's keywords. */
   keywords?: number;
   /**
-   * How many earlier reports sharing a gram each report is compared with.
-   * Bounds the work when hundreds of reports repeat the same words (a flood
-   * of identical reports still links up: each links to those just before it).
+   * How many earlier texts sharing a gram each text is compared with.
+   * Bounds the work when thousands of reports repeat the same words
+   * (identical copies are folded first and never count against it).
    */
   window?: number;
+  /**
+   * Of a text's common grams (in more than `window` texts), how many of the
+   * heaviest are indexed and probed; rarer grams of its exact prefix always
+   * are. Texts of one problem share their rare grams (a place, an object),
+   * so a few common ones suffice; Infinity (with a window as large as the
+   * input) makes the search exact: every pair at or above the threshold.
+   */
+  probe?: number;
 }
 
 export interface SimilarGroup<K> {
@@ -176,104 +185,137 @@ export interface SimilarGroup<K> {
   keywords: string[];
 }
 
-class UnionFind {
-  private readonly parent: Int32Array;
-  constructor(n: number) {
-    this.parent = new Int32Array(n);
-    for (let i = 0; i < n; i++) this.parent[i] = i;
-  }
-  find(i: number): number {
-    let r = i;
-    while (this.parent[r] !== r) r = this.parent[r]!;
-    while (this.parent[i] !== r) {
-      const next = this.parent[i]!;
-      this.parent[i] = r;
-      i = next;
-    }
-    return r;
-  }
-  union(a: number, b: number): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  }
-}
-
 /**
- * Groups texts that describe the same problem: single-linkage over pairs
- * whose weighted Jaccard (IDF over these texts) reaches the threshold.
+ * Groups texts that describe the same problem (star clustering): the text
+ * with the most similar reports becomes a group's centre and takes every
+ * not-yet-grouped text whose similarity to it (weighted Jaccard, IDF over
+ * these texts) reaches the threshold; then the next centre, and so on.
+ * Every member is similar to its centre — unlike single linkage, a chain of
+ * pairwise-similar texts cannot join two different problems ("幸福路 noise" ~
+ * "幸福路 garbage" ~ "人民路 garbage").
  *
- * Candidate pairs come from an exact weighted prefix filter: a text's grams
- * sorted by weight, heaviest first; if two texts share none of the grams in
- * their prefixes, their shared weight is below t × their own weight, so they
- * cannot reach t. Only prefix grams are indexed. Deterministic: the same
- * input gives the same groups, ordered by size (then first member).
+ * Identical texts (same features) are folded into one before comparing, so
+ * a flood of copies costs one comparison. Candidate pairs come from an exact
+ * weighted prefix filter: grams sorted by weight, heaviest first, in one
+ * global order; if two texts share no gram of their prefixes, their shared
+ * weight is below t × their own weight, so they cannot reach t. Only prefix
+ * grams are indexed. Deterministic: the same input gives the same groups,
+ * ordered by size (then first member).
  */
 export function groupSimilar<K>(docs: readonly SimilarityDoc<K>[], opts: GroupOptions = {}): SimilarGroup<K>[] {
   const t = opts.threshold ?? DEFAULT_THRESHOLD;
   if (!(t > 0 && t <= 1)) throw new RangeError('threshold must be in (0, 1]');
   const minSize = Math.max(2, opts.minSize ?? DEFAULT_MIN_GROUP_SIZE);
-  const window = Math.max(1, opts.window ?? 64);
-  const grams = docs.map((d) => textFeatures(d.text));
-  const weights = GramWeights.of(grams);
-  const w = (g: string) => weights.weight(g);
+  const window = Math.max(1, opts.window ?? 100);
+  const probe = Math.max(1, opts.probe ?? 8);
+  const feats = docs.map((d) => textFeatures(d.text));
+  const weights = GramWeights.of(feats);
 
-  // Each text's grams, heaviest first (ties by the gram, for determinism), and its prefix length.
-  const prefixes = grams.map((set) => {
-    const sorted = [...set].sort((a, b) => w(b) - w(a) || (a < b ? -1 : a > b ? 1 : 0));
-    const total = sorted.reduce((s, g) => s + w(g), 0);
-    // Smallest prefix whose remaining suffix weighs less than t × total.
-    let suffix = total;
-    let len = 0;
-    while (len < sorted.length && suffix >= t * total - 1e-12) suffix -= w(sorted[len++]!);
-    return sorted.slice(0, Math.max(len, Math.min(1, sorted.length)));
-  });
+  // One global gram order (heaviest first, then by the gram): gram id = rank.
+  const grams = [...new Set(feats.flatMap((f) => [...f]))].sort((a, b) => weights.weight(b) - weights.weight(a) || (a < b ? -1 : a > b ? 1 : 0));
+  const idOf = new Map(grams.map((g, i) => [g, i]));
+  const w = Float64Array.from(grams, (g) => weights.weight(g));
+  const df = Int32Array.from(grams, (g) => weights.frequency(g));
 
-  const uf = new UnionFind(docs.length);
-  const index = new Map<string, number[]>();
-  const seen = new Set<number>();
+  // Fold identical texts: one unique text per feature set, with its members (input indexes).
+  const uniqueOf = new Map<string, number>();
+  const members: number[][] = [];
+  const vecs: Int32Array[] = [];
   for (let i = 0; i < docs.length; i++) {
-    seen.clear();
-    for (const g of prefixes[i]!) {
+    const v = Int32Array.from([...feats[i]!].map((g) => idOf.get(g)!)).sort();
+    const key = v.join(',');
+    const u = uniqueOf.get(key);
+    if (u !== undefined) members[u]!.push(i);
+    else {
+      uniqueOf.set(key, members.length);
+      members.push([i]);
+      vecs.push(v);
+    }
+  }
+  const n = vecs.length;
+  const total = vecs.map((v) => v.reduce((s, g) => s + w[g]!, 0));
+
+  /** Weighted Jaccard of two unique texts (sorted id arrays: one merge). */
+  const sim = (a: number, b: number): number => {
+    const x = vecs[a]!;
+    const y = vecs[b]!;
+    let i = 0;
+    let j = 0;
+    let inter = 0;
+    while (i < x.length && j < y.length) {
+      if (x[i] === y[j]) {
+        inter += w[x[i]!]!;
+        i++;
+        j++;
+      } else if (x[i]! < y[j]!) i++;
+      else j++;
+    }
+    const union = total[a]! + total[b]! - inter;
+    return union === 0 ? 1 : inter / union;
+  };
+
+  // Neighbours at or above t, through the prefix index.
+  const neighbours: { v: number; s: number }[][] = Array.from({ length: n }, () => []);
+  const index = new Map<number, number[]>();
+  const stamp = new Int32Array(n).fill(-1);
+  for (let u = 0; u < n; u++) {
+    const v = vecs[u]!;
+    let suffix = total[u]!;
+    let len = 0;
+    while (len < v.length && suffix >= t * total[u]! - 1e-12) suffix -= w[v[len++]!]!;
+    // Grams of one text alone pair with nothing. Grams in at most `window` texts cost little and are all
+    // probed (exact); of the common ones, only the `probe` heaviest.
+    for (let k = 0, common = 0; k < len; k++) {
+      const g = v[k]!;
+      if (df[g]! < 2) continue;
+      if (df[g]! > window && ++common > probe) continue;
       const list = index.get(g);
-      if (list) {
-        for (let k = Math.max(0, list.length - window); k < list.length; k++) {
-          const j = list[k]!;
-          if (seen.has(j)) continue;
-          seen.add(j);
-          if (uf.find(i) === uf.find(j)) continue;
-          if (weightedJaccard(grams[i]!, grams[j]!, w) >= t - 1e-12) uf.union(i, j);
+      if (!list) {
+        index.set(g, [u]);
+        continue;
+      }
+      for (let q = Math.max(0, list.length - window); q < list.length; q++) {
+        const o = list[q]!;
+        if (stamp[o] === u) continue;
+        stamp[o] = u;
+        // Size filter: a light text cannot reach t against a much heavier one.
+        const lo = Math.min(total[u]!, total[o]!);
+        const hi = Math.max(total[u]!, total[o]!);
+        if (lo < t * hi - 1e-12) continue;
+        const s = sim(u, o);
+        if (s >= t - 1e-12) {
+          neighbours[u]!.push({ v: o, s });
+          neighbours[o]!.push({ v: u, s });
         }
-        list.push(i);
-      } else index.set(g, [i]);
+      }
+      list.push(u);
     }
   }
 
-  const members = new Map<number, number[]>();
-  for (let i = 0; i < docs.length; i++) {
-    const r = uf.find(i);
-    const m = members.get(r);
-    if (m) m.push(i);
-    else members.set(r, [i]);
-  }
-
+  // Star clustering: centres by how many reports they are similar to (copies included), then by input order.
+  const degree = neighbours.map((nb, u) => members[u]!.length - 1 + nb.reduce((s, x) => s + members[x.v]!.length, 0));
+  const order = Array.from({ length: n }, (_, u) => u).sort((a, b) => degree[b]! - degree[a]! || members[a]![0]! - members[b]![0]!);
+  const taken = new Uint8Array(n);
   const keywordCount = opts.keywords ?? 6;
   const groups: (SimilarGroup<K> & { first: number })[] = [];
-  for (const idx of members.values()) {
-    if (idx.length < minSize) continue;
-    // The representative: highest mean similarity to the others (a sample of 200 bounds the work).
-    const sample = idx.length > 200 ? idx.filter((_, k) => k % Math.ceil(idx.length / 200) === 0) : idx;
-    let best = idx[0]!;
-    let bestScore = -1;
-    for (const i of sample) {
-      let s = 0;
-      for (const j of sample) if (j !== i) s += weightedJaccard(grams[i]!, grams[j]!, w);
-      if (s > bestScore + 1e-12) (bestScore = s), (best = i);
+  for (const c of order) {
+    if (taken[c]) continue;
+    taken[c] = 1;
+    const star = [{ v: c, s: 1 }];
+    for (const x of neighbours[c]!) {
+      if (taken[x.v]) continue;
+      taken[x.v] = 1;
+      star.push(x);
     }
-    let cohesion = 0;
-    for (const j of idx) cohesion += j === best ? 1 : weightedJaccard(grams[best]!, grams[j]!, w);
-    const keywords = topKeywords(idx.map((i) => grams[i]!), w, keywordCount);
-    groups.push({ ids: idx.map((i) => docs[i]!.id), representative: docs[best]!.id, cohesion: cohesion / idx.length, keywords, first: idx[0]! });
+    const idx = star.flatMap((x) => members[x.v]!).sort((a, b) => a - b);
+    if (idx.length < minSize) continue;
+    const cohesion = star.reduce((sum, x) => sum + x.s * members[x.v]!.length, 0) / idx.length;
+    const keywords = topKeywords(
+      idx.map((i) => feats[i]!),
+      (g) => weights.weight(g),
+      keywordCount,
+    );
+    groups.push({ ids: idx.map((i) => docs[i]!.id), representative: docs[members[c]![0]!]!.id, cohesion, keywords, first: idx[0]! });
   }
   groups.sort((a, b) => b.ids.length - a.ids.length || a.first - b.first);
   return groups.map(({ first: _first, ...g }) => g);
