@@ -109,12 +109,18 @@ export function placeKey(kind: string, name: string, address?: string | null): s
 
 /** Reads a code from its code or either name (e.g. tag "独居老人" or "elderly_alone"). */
 export function lookupCode<K extends string>(table: Record<K, { zh: string; en: string }>, value: string): K | undefined {
-  const v = normaliseText(value);
-  for (const [code, names] of Object.entries(table) as [K, { zh: string; en: string }][]) {
-    if (normaliseText(code) === v || normaliseText(names.zh) === v || normaliseText(names.en) === v) return code;
+  let index = LOOKUPS.get(table) as Map<string, K> | undefined;
+  if (!index) {
+    // Built once per table: an import looks up several cells per row, a million rows long.
+    index = new Map<string, K>();
+    for (const [code, names] of Object.entries(table) as [K, { zh: string; en: string }][]) {
+      for (const n of [code, names.zh, names.en]) if (!index.has(normaliseText(n))) index.set(normaliseText(n), code);
+    }
+    LOOKUPS.set(table, index);
   }
-  return undefined;
+  return index.get(normaliseText(value));
 }
+const LOOKUPS = new WeakMap<object, Map<string, string>>();
 
 export const TAG_TABLE: Record<string, { zh: string; en: string }> = Object.fromEntries(TAG_KINDS.map((t) => [t.code, { zh: t.zh, en: t.en }]));
 

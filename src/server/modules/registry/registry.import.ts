@@ -279,12 +279,17 @@ async function flushResidents(trx: Transaction, actor: Actor, batch: ResidentVal
   const withId = rows.filter((r) => r.id);
   const existingById = new Map<string, { id: number; household_id: number | null; node_code: string; node_path: string; touched: boolean }>();
   if (withId.length) {
-    const found = await trx.query<{ id: number; id_number_hash: string; household_id: number | null; node_code: string; node_path: string; touched: boolean }>(
-      `SELECT r.id, r.id_number_hash, r.household_id, r.node_code, r.node_path::text AS node_path, (r.updated_at = now()) AS touched
-         FROM residents r JOIN unnest($1::text[], $2::text[]) AS x(c, h) ON r.city_code = x.c AND r.id_number_hash = x.h`,
-      [withId.map((r) => r.grid.city_code), withId.map((r) => r.id!.hash)],
-    );
-    for (const f of found) existingById.set(f.id_number_hash, f);
+    // One indexed probe per city (= ANY on the unique (city_code, id_number_hash) index).
+    const byCity = new Map<string, string[]>();
+    for (const r of withId) byCity.set(r.grid.city_code, [...(byCity.get(r.grid.city_code) ?? []), r.id!.hash]);
+    for (const [city, hashes] of byCity) {
+      const found = await trx.query<{ id: number; id_number_hash: string; household_id: number | null; node_code: string; node_path: string; touched: boolean }>(
+        `SELECT r.id, r.id_number_hash, r.household_id, r.node_code, r.node_path::text AS node_path, (r.updated_at = now()) AS touched
+           FROM residents r WHERE r.city_code = $1 AND r.id_number_hash = ANY($2::text[])`,
+        [city, hashes],
+      );
+      for (const f of found) existingById.set(f.id_number_hash, f);
+    }
   }
   const noId = rows.filter((r) => !r.id);
   const existingByName = new Map<string, { id: number; touched: boolean }>();
@@ -471,39 +476,55 @@ export async function importLedger(db: Db, pd: PersonalData, actor: Actor, opts:
       const categories = kind === 'things' ? new Set((await trx.query<{ code: string }>('SELECT code FROM categories')).map((r) => r.code)) : new Set<string>();
       let keys: (string | null)[] | null = null;
       let batch: ResidentValue[] = [];
-      for await (const row of readRows(opts.input, opts.filename) as AsyncGenerator<SheetRow>) {
-        if (!keys) {
-          const m = mapHeaders(kind, row.cells);
-          if (m.missing.length) throw fileError(`缺少必填列：${m.missing.join('、')}（第${row.line}行应为表头，请使用导出的台账或模板）`);
-          if (m.duplicated.length) throw fileError(`表头重复：${m.duplicated.join('、')}`);
-          keys = m.keys;
-          continue;
-        }
-        report.rows++;
-        const cells: Cells = {};
-        keys.forEach((k, i) => {
-          if (k) cells[k] = row.cells[i] ?? '';
-        });
-        const errs: RowProblem[] = [];
-        if (kind === 'residents') {
-          const v = await checkResidentRow(pd, checker, row.line, cells, opts.defaultNodeCode, errs);
-          if (v) batch.push(v);
-          if (batch.length >= batchSize) {
-            await flushResidents(trx, actor, batch, scope, counters, reject);
-            batch = [];
+      let pending: Promise<void> = Promise.resolve();
+      let failed: unknown = null;
+      // A file-level error half-way waits for the batch in flight, then rolls everything back.
+      try {
+        for await (const row of readRows(opts.input, opts.filename) as AsyncGenerator<SheetRow>) {
+          if (!keys) {
+            const m = mapHeaders(kind, row.cells);
+            if (m.missing.length) throw fileError(`缺少必填列：${m.missing.join('、')}（第${row.line}行应为表头，请使用导出的台账或模板）`);
+            if (m.duplicated.length) throw fileError(`表头重复：${m.duplicated.join('、')}`);
+            keys = m.keys;
+            continue;
           }
-        } else if (kind === 'places') {
-          await importPlaceRow(trx, pd, actor, checker, row.line, cells, opts.defaultNodeCode, counters, errs);
-        } else {
-          await importThingRow(trx, actor, checker, categories, row.line, cells, opts.defaultNodeCode, counters, errs);
+          report.rows++;
+          const cells: Cells = {};
+          keys.forEach((k, i) => {
+            if (k) cells[k] = row.cells[i] ?? '';
+          });
+          const errs: RowProblem[] = [];
+          if (kind === 'residents') {
+            const v = await checkResidentRow(pd, checker, row.line, cells, opts.defaultNodeCode, errs);
+            if (v) batch.push(v);
+            if (batch.length >= batchSize) {
+              // The database writes one batch while the next is read and sealed; batches still apply in order.
+              await pending;
+              if (failed) throw failed;
+              const full = batch;
+              batch = [];
+              pending = flushResidents(trx, actor, full, scope, counters, reject).catch((err: unknown) => {
+                failed = err;
+              });
+            }
+          } else if (kind === 'places') {
+            await importPlaceRow(trx, pd, actor, checker, row.line, cells, opts.defaultNodeCode, counters, errs);
+          } else {
+            await importThingRow(trx, actor, checker, categories, row.line, cells, opts.defaultNodeCode, counters, errs);
+          }
+          // One report line per row: the first problem names the column; the rest follow it.
+          if (errs.length) {
+            const first = errs[0]!;
+            reject(errs.length === 1 ? first : { ...first, reason: errs.map((e) => `${e.column} ${e.reason}`).join('；'), message: errs.map((e) => e.message).join('；') });
+          }
+          if (opts.onProgress && report.rows % 1000 === 0) opts.onProgress(report.rows);
         }
-        // One report line per row: the first problem names the column; the rest follow it.
-        if (errs.length) {
-          const first = errs[0]!;
-          reject(errs.length === 1 ? first : { ...first, reason: errs.map((e) => `${e.column} ${e.reason}`).join('；'), message: errs.map((e) => e.message).join('；') });
-        }
-        if (opts.onProgress && report.rows % 1000 === 0) opts.onProgress(report.rows);
+      } catch (err) {
+        await pending;
+        throw err;
       }
+      await pending;
+      if (failed) throw failed;
       if (!keys) throw fileError('文件中没有表头');
       if (report.rows === 0) throw fileError('文件中没有数据行');
       await flushResidents(trx, actor, batch, scope, counters, reject);
