@@ -6,6 +6,7 @@ export default {
       button: 'Export',
       xlsx: 'Export to Excel (.xlsx)',
       csv: 'Export to CSV',
+      more: 'More export formats',
       hint: 'Every case matching the current filters (all pages); phone numbers masked',
     },
     import: {

@@ -6,6 +6,7 @@ export default {
       button: '导出',
       xlsx: '导出 Excel（.xlsx）',
       csv: '导出 CSV',
+      more: '更多导出格式',
       hint: '按当前筛选条件导出全部事件（不分页），电话已脱敏',
     },
     import: {

@@ -28,7 +28,7 @@ export function ExportButton({ query }: { query: object }) {
         </Button>
       </Tooltip>
       <Dropdown menu={{ items: [{ key: 'xlsx', label: t('ledgers.export.xlsx') }, { key: 'csv', label: t('ledgers.export.csv') }], onClick: ({ key }) => go(key as 'xlsx' | 'csv') }}>
-        <Button icon={<DownOutlined />} aria-label={t('ledgers.export.csv')} />
+        <Button icon={<DownOutlined />} aria-label={t('ledgers.export.more')} />
       </Dropdown>
     </Space.Compact>
   );
