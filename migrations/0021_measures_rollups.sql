@@ -196,6 +196,9 @@ CREATE INDEX cases_created_status_idx ON cases (city_code, created_at) INCLUDE (
 -- Open cases now by clock colour.
 CREATE INDEX cases_open_clock_idx ON cases (city_code, clock_colour) WHERE status NOT IN ('closed','rejected','cancelled','merged');
 
+-- The overdue list of a city.
+CREATE INDEX cases_overdue_city_idx ON cases (city_code, handle_due_at)
+  WHERE clock_colour = 'red' AND status IN ('reported','dispatched','in_progress');
 -- The overdue list and the map read open cases of a subtree.
 CREATE INDEX cases_overdue_path_gist ON cases USING gist (node_path)
   WHERE clock_colour = 'red' AND status IN ('reported','dispatched','in_progress');

@@ -30,6 +30,7 @@ export async function registerModules(app: FastifyInstance, deps: AppDeps): Prom
   await app.register((await import('./public-cases/public-cases.routes.js')).publicCasesRoutes, { prefix: '/api/public', deps });
   await app.register((await import('./webhooks/webhooks.routes.js')).webhooksRoutes, { prefix: '/api/webhooks', deps });
   await app.register((await import('./measures/measures.routes.js')).measuresRoutes, { prefix: '/api/measures', deps });
+  await app.register((await import('./dashboard/dashboard.routes.js')).dashboardRoutes, { prefix: '/api/dashboard', deps });
   await app.register((await import('./ledgers/ledgers.routes.js')).ledgersRoutes, { prefix: '/api/ledgers', deps });
   await app.register((await import('./visits/visits.routes.js')).visitsRoutes, { prefix: '/api/visits', deps });
   await app.register((await import('./patrols/patrols.routes.js')).patrolsRoutes, { prefix: '/api/patrols', deps });

@@ -30,8 +30,12 @@ export interface MeasureFilter {
 
 export type GroupedCounters = Counters & { bucket: string };
 
-function bucketExpr(bucket: Bucket | undefined, col: string): string {
+/** A time bucket, or one of the roll-up's own columns to group by. */
+export type Grouping = Bucket | 'category_top' | 'channel';
+
+function bucketExpr(bucket: Grouping | undefined, col: string): string {
   if (!bucket) return `''`;
+  if (bucket === 'category_top' || bucket === 'channel') return col.replace(/day$/, bucket);
   if (bucket === 'day') return `to_char(${col}, 'YYYY-MM-DD')`;
   return `to_char(date_trunc('${bucket}', ${col})::date, 'YYYY-MM-DD')`;
 }
@@ -129,7 +133,7 @@ export async function sumScanByDepartment(ex: Executor, f: MeasureFilter): Promi
 }
 
 /** Sums from measure_rollup + measure_deltas, per bucket when one is given. */
-export async function sumRollup(ex: Executor, f: MeasureFilter, bucket?: Bucket): Promise<GroupedCounters[]> {
+export async function sumRollup(ex: Executor, f: MeasureFilter, bucket?: Grouping): Promise<GroupedCounters[]> {
   const params: unknown[] = [f.from, f.to];
   const where = ['day BETWEEN $1::date AND $2::date'];
   const add = (sql: string, v: unknown) => {
@@ -144,9 +148,9 @@ export async function sumRollup(ex: Executor, f: MeasureFilter, bucket?: Bucket)
   const w = where.join(' AND ');
   const rows = await ex.query<Record<string, unknown>>(
     `SELECT ${bucketExpr(bucket, 'day')} AS bucket, ${SUMS}
-       FROM (SELECT day, ${COLS} FROM measure_rollup WHERE ${w}
+       FROM (SELECT day, category_top, channel, ${COLS} FROM measure_rollup WHERE ${w}
              UNION ALL
-             SELECT day, ${COLS} FROM measure_deltas WHERE ${w}) AS x
+             SELECT day, category_top, channel, ${COLS} FROM measure_deltas WHERE ${w}) AS x
       GROUP BY 1 ORDER BY 1`,
     params,
   );
@@ -154,7 +158,7 @@ export async function sumRollup(ex: Executor, f: MeasureFilter, bucket?: Bucket)
 }
 
 /** Counts the cases of a subtree (and department, category, channel) through case_measure_facts(). */
-export async function sumScan(ex: Executor, f: MeasureFilter, bucket?: Bucket): Promise<GroupedCounters[]> {
+export async function sumScan(ex: Executor, f: MeasureFilter, bucket?: Grouping): Promise<GroupedCounters[]> {
   const params: unknown[] = [f.from, f.to];
   const where = ['m.day BETWEEN $1::date AND $2::date'];
   const add = (sql: string, v: unknown) => {

@@ -125,8 +125,8 @@ export async function resolveScope(ctx: Ctx, q: MeasureQuery): Promise<MeasureSc
 }
 
 /** Counters for a scope, per bucket when given; says which source answered. */
-export async function countScope(ex: Executor, f: repo.MeasureFilter, bucket?: Bucket): Promise<{ source: 'rollup' | 'scan'; rows: repo.GroupedCounters[] }> {
-  if (repo.canUseGridRollup(f, bucket)) {
+export async function countScope(ex: Executor, f: repo.MeasureFilter, bucket?: repo.Grouping): Promise<{ source: 'rollup' | 'scan'; rows: repo.GroupedCounters[] }> {
+  if ((bucket === undefined || bucket === 'month') && repo.canUseGridRollup(f, bucket)) {
     return { source: 'rollup', rows: await repo.sumGridRollup(ex, { cityCode: f.cityCode!, prefix: f.nodeCode!, from: f.from, to: f.to }, { byMonth: bucket === 'month' }) };
   }
   if (repo.canUseRollup(f)) return { source: 'rollup', rows: await repo.sumRollup(ex, f, bucket) };
@@ -140,6 +140,10 @@ function total(rows: repo.GroupedCounters[]): Counters {
 }
 
 /** The rates, level shares and counts in the API's shape. */
+export function totalOf(rows: repo.GroupedCounters[]): Counters {
+  return total(rows);
+}
+
 export function figuresOf(c: Counters) {
   return { measures: measuresOf(c), levelShares: levelSharesOf(c), counts: publicCounts(c) };
 }
