@@ -350,6 +350,9 @@ function HotSpotMap({ spots }: { spots: MonthlyAnalysis['hotSpots'] }) {
     if (!el) return;
     const m = L.map(el, { attributionControl: !!tileUrl, maxZoom: 19 });
     if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 19 }).addTo(m);
+    // A view first: a circle in metres needs the map's projection when it is added.
+    const bounds = L.latLngBounds(spots.map((h) => [h.lat, h.lng] as [number, number]));
+    m.fitBounds(bounds.pad(0.2), { maxZoom: 17 });
     const group = L.featureGroup();
     spots.forEach((h, i) => {
       L.circle([h.lat, h.lng], { radius: Math.max(h.radiusM, 25), color: '#dc2626', weight: 2, fillOpacity: 0.25 }).addTo(group);
@@ -359,7 +362,6 @@ function HotSpotMap({ spots }: { spots: MonthlyAnalysis['hotSpots'] }) {
       }).addTo(group);
     });
     group.addTo(m);
-    m.fitBounds(group.getBounds(), { padding: [24, 24], maxZoom: 17 });
     const ro = new ResizeObserver(() => m.invalidateSize());
     ro.observe(el);
     return () => {
