@@ -424,3 +424,20 @@ describe('servicerequestupdates (mySociety)', () => {
     expect(errorOf(bad).description).toContain('start_date');
   });
 });
+
+describe('rate limit (last: it exhausts this address)', () => {
+  it('unkeyed GETs are limited per address and endpoint with a 429 in the spec format; a keyed partner is not', async () => {
+    let limited: Awaited<ReturnType<typeof get>> | undefined;
+    let n = 0;
+    for (; n < 400 && !limited; n++) {
+      const res = await get('/open311/v2/discovery.json');
+      if (res.statusCode === 429) limited = res;
+      else expect(res.statusCode).toBe(200);
+    }
+    expect(limited).toBeDefined();
+    expect(n).toBeLessThanOrEqual(301);
+    expect(errorOf(limited!).code).toBe(429);
+    expect((await get(`/open311/v2/services.xml?api_key=${keys.A}`)).statusCode).toBe(200);
+    expect((await get('/open311/v2/discovery.json')).statusCode).toBe(429);
+  });
+});

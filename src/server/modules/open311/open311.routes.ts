@@ -19,7 +19,7 @@ import { fieldsFromValidation } from '../../plugins/errors.js';
 import { formatOf, Open311Error, render, renderError, stripSuffix } from './open311.format.js';
 import * as svc from './open311.service.js';
 
-/** Unkeyed GETs per address and minute (per process). */
+/** Unkeyed GETs per address, endpoint and minute (per process). */
 export const PUBLIC_GETS_PER_MINUTE = 300;
 
 const Repeatable = (description: string) => Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description }));
