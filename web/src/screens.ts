@@ -9,6 +9,7 @@ import { isCaseScreen } from './cases/paths';
 import { isDashboardScreen } from './dashboard/paths';
 import { isLedgerScreen } from './ledgers/paths';
 import { isCareScreen } from './care/paths';
+import { isRegistryScreen } from './registry/paths';
 
 export interface ScreenArea {
   name: string;
@@ -25,6 +26,8 @@ export const SCREEN_AREAS: readonly ScreenArea[] = [
   { name: 'ledgers', claims: isLedgerScreen, Component: lazy(() => import('./ledgers/LedgerScreens')) },
   // Care and linkage: the linkage tree, notices and patrol tracks (console); visits, patrol, neighbours (H5).
   { name: 'care', claims: isCareScreen, Component: lazy(() => import('./care/CareScreens')) },
+  // The registry of people, places and things: lists and pages (console), household lookup (H5).
+  { name: 'registry', claims: isRegistryScreen, Component: lazy(() => import('./registry/RegistryScreens')) },
 ];
 
 export function areaFor(path: string, permissions: readonly string[]): ScreenArea | undefined {

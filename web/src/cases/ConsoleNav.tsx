@@ -46,6 +46,7 @@ function selectedKey(path: string): string {
   if (path.startsWith('/analysis')) return '/analysis';
   if (path.startsWith('/settings/')) return path;
   if (path.startsWith('/care/')) return path;
+  if (path.startsWith('/registry')) return '/registry';
   if (path === '/intake' || path === '/inbox') return path;
   return '/';
 }
@@ -76,6 +77,8 @@ export function ConsoleNav() {
     // Care and linkage (web/src/care): the strings load with their bundle; until then the menu names itself.
     ...(has('linkage.read') ? [{ key: '/care/linkage', label: t('care.nav.linkage', { defaultValue: l.isEn ? 'Linkage groups' : '四级联户' }) }] : []),
     ...(has('patrol.read') ? [{ key: '/care/patrols', label: t('care.nav.patrols', { defaultValue: l.isEn ? 'Patrol tracks' : '巡查轨迹' }) }] : []),
+    // The registry (web/src/registry): strings load with its bundle; until then the menu names itself.
+    ...(has('household.read') || has('place.read') ? [{ key: '/registry', label: t('registry.nav.registry', { defaultValue: l.isEn ? 'People & places' : '人地事物' }) }] : []),
     ...(settings.length ? [{ key: 'settings', label: t('cases.nav.settings'), children: settings }] : []),
     ...(has('case.create') || has('case.handle') ? [{ key: '/h5', label: t('cases.nav.h5') }] : []),
   ];
