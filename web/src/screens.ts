@@ -9,6 +9,7 @@ import { isCaseScreen } from './cases/paths';
 import { isDashboardScreen } from './dashboard/paths';
 import { isLedgerScreen } from './ledgers/paths';
 import { isCareScreen } from './care/paths';
+import { isPartnerScreen } from './partners/paths';
 import { isRegistryScreen } from './registry/paths';
 
 export interface ScreenArea {
@@ -26,6 +27,8 @@ export const SCREEN_AREAS: readonly ScreenArea[] = [
   { name: 'ledgers', claims: isLedgerScreen, Component: lazy(() => import('./ledgers/LedgerScreens')) },
   // Care and linkage: the linkage tree, notices and patrol tracks (console); visits, patrol, neighbours (H5).
   { name: 'care', claims: isCareScreen, Component: lazy(() => import('./care/CareScreens')) },
+  // Partner systems and their Open311 keys; the categories' Open311 extra questions.
+  { name: 'partners', claims: isPartnerScreen, Component: lazy(() => import('./partners/PartnersScreens')) },
   // The registry of people, places and things: lists and pages (console), household lookup (H5).
   { name: 'registry', claims: isRegistryScreen, Component: lazy(() => import('./registry/RegistryScreens')) },
 ];

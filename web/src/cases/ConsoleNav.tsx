@@ -62,6 +62,9 @@ export function ConsoleNav() {
   const settings: NonNullable<MenuProps['items']> = [];
   if (has('category.manage')) settings.push({ key: '/settings/categories', label: t('cases.nav.categories') });
   if (has('responsibility.manage') || has('case.dispatch')) settings.push({ key: '/settings/responsibility', label: t('cases.nav.responsibility') });
+  // Partner screens (web/src/partners): their strings load with their bundle; until then the menu names itself.
+  if (has('partner.manage')) settings.push({ key: '/settings/partners', label: t('partners.nav.partners', { defaultValue: l.isEn ? 'Partner systems' : '合作系统接入' }) });
+  if (has('category.manage')) settings.push({ key: '/settings/open311', label: t('partners.nav.questions', { defaultValue: l.isEn ? 'Open311 questions' : 'Open311 补充问题' }) });
   const items: NonNullable<MenuProps['items']> = [
     ...(has('node.read') ? [{ key: '/', label: t('cases.nav.map') }] : []),
     ...(has('case.read') ? [{ key: '/cases', label: t('cases.nav.queue') }] : []),
