@@ -282,6 +282,15 @@ describe('GET requests', () => {
     expect(one).not.toHaveProperty('expected_datetime');
   });
 
+  it('phone and ID numbers in free text are masked in everything Open311 shows', async () => {
+    const id = (await report({ description: '请联系 13800138000，身份证44130219900101123X，座机0752-2345678' })).json()[0].service_request_id;
+    const [r] = (await get(`/open311/v2/requests/${id}.json?api_key=${keys.A}&extensions=true`)).json();
+    expect(r.description).toBe('请联系 138****8000，身份证441302********123X，座机0752-****5678');
+    expect(JSON.stringify(r)).not.toMatch(/13800138000|19900101|2345678/);
+    const [row] = await t.db.query<{ description: string }>('SELECT description FROM cases WHERE id = $1', [Number(id)]);
+    expect(row!.description).toContain('13800138000'); // the case itself keeps what was said
+  });
+
   it('without a key: only what is safe to publish', async () => {
     const list = (await sameInBoth('/open311/v2/requests')) as { service_request_id: string; service_code: string }[];
     expect(schemaErrors('requests', list)).toBeNull();

@@ -96,6 +96,18 @@ const ACTION_LABELS: Record<string, [string, string]> = {
 /** Actions whose free text is written for the reporter, so partners and the public may read it. */
 const SHARED_NOTES = new Set(['accept', 'reject', 'cancel', 'resolve', 'self_resolve', 'comment']);
 
+/**
+ * Free text written by residents and staff may carry a phone or ID number
+ * ("请联系 13800138000"): masked in everything Open311 shows.
+ */
+export function scrub(text: string | null | undefined): string | undefined {
+  if (!text) return undefined;
+  return text
+    .replace(/(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?![\dXx])/g, '$1********$3') // resident ID number (身份证号)
+    .replace(/(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)/g, '$1****$3') // mobile
+    .replace(/(?<!\d)(0\d{2,3})[- ]?(\d{3,4})(\d{4})(?!\d)/g, '$1-****$3'); // landline
+}
+
 const isOpen = (s: string) => !TERMINAL_STATUSES.includes(s as CaseStatus);
 const o311Status = (s: string) => (isOpen(s) ? 'open' : 'closed');
 const pick = (pair: [string, string] | undefined, lang: Lang, fallback: string) => (pair ? pair[lang === 'en' ? 1 : 0] : fallback);
@@ -235,7 +247,7 @@ export async function serviceDefinition(deps: AppDeps, code: string) {
 
 function statusNotes(r: repo.RequestRow, lang: Lang): string {
   const base = pick(STATUS_NOTES[r.status as CaseStatus], lang, r.status);
-  if (r.status === 'rejected' && r.rejected_reason) return `${base}${lang === 'en' ? ': ' : '：'}${r.rejected_reason}`;
+  if (r.status === 'rejected' && r.rejected_reason) return `${base}${lang === 'en' ? ': ' : '：'}${scrub(r.rejected_reason)}`;
   if (r.status === 'merged' && r.merged_into_id) return lang === 'en' ? `Merged into request ${r.merged_into_id}` : `已合并至诉求 ${r.merged_into_id}`;
   if (r.status === 'closed') {
     if (r.close_reason === 'not_rated') return lang === 'en' ? 'Closed (not rated)' : '已结案（未评价）';
@@ -252,7 +264,7 @@ function mediaOf(r: { attributes: Record<string, unknown> }): string[] {
 
 function noteOf(e: repo.EventRow, lang: Lang): { datetime?: string; type: string; description: string } {
   const label = pick(ACTION_LABELS[e.action], lang, e.action);
-  const text = SHARED_NOTES.has(e.action) && e.note ? `${label}${lang === 'en' ? ': ' : '：'}${e.note}` : label;
+  const text = SHARED_NOTES.has(e.action) && e.note ? `${label}${lang === 'en' ? ': ' : '：'}${scrub(e.note)}` : label;
   return { datetime: o311Date(e.at), type: e.action, description: text };
 }
 
@@ -264,12 +276,12 @@ function presentRequest(r: repo.RequestRow, lang: Lang, ext: { events?: repo.Eve
     status_notes: statusNotes(r, lang),
     service_name: lang === 'en' ? r.name_en : r.name_zh,
     service_code: r.category_code,
-    description: r.description,
+    description: scrub(r.description),
     agency_responsible: r.agency,
     requested_datetime: o311Date(r.created_at),
     updated_datetime: o311Date(r.updated_at),
     expected_datetime: o311Date(r.handle_due_at),
-    address: r.address,
+    address: scrub(r.address),
     lat: r.lat === null ? undefined : Math.round(r.lat * 1e6) / 1e6,
     long: r.lng === null ? undefined : Math.round(r.lng * 1e6) / 1e6,
     media_url: media[0],
