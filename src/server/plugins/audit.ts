@@ -44,7 +44,8 @@ function actorCity(path: string | undefined): string | null {
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const SECRET_FIELDS = /password|token|secret/i;
+// Personal data too: a refused registry write or an ID-number search must not leave the number in the log.
+const SECRET_FIELDS = /password|token|secret|idnumber|phone/i;
 
 /** Drops secrets from a request body before it goes into the audit log. */
 function redact(body: unknown): unknown {

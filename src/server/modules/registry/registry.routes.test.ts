@@ -124,9 +124,16 @@ describe('residents and personal data', () => {
     // Every other text column of the table is free of the number too.
     const audit = await t.db.query<{ detail: unknown }>(`SELECT detail FROM audit_log WHERE resource = 'residents'`);
     expect(JSON.stringify(audit)).not.toContain(ID_1);
-    const dup = await gwA1.post('/api/registry/residents', { householdId: householdA1, name: '张三', idNumber: ID_1 });
+    const dup = await gwA1.post('/api/registry/residents', { householdId: householdA1, name: '张三', idNumber: ID_1, phone: PHONE_1 });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().fields[0].field).toBe('idNumber');
+    // Refused writes and searches are logged without the number itself.
+    await gwA1.post('/api/registry/residents/search', { idNumber: ID_1 });
+    await new Promise((r) => setTimeout(r, 200)); // the audit plugin writes after the response
+    const failed = await t.db.query<{ detail: unknown }>(`SELECT detail FROM audit_log WHERE action LIKE 'POST /api/registry/residents%'`);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(JSON.stringify(failed)).not.toContain(ID_1);
+    expect(JSON.stringify(failed)).not.toContain(PHONE_1);
   });
 
   it('hides sensitive tags from those who may not reveal', async () => {
