@@ -142,6 +142,12 @@ CREATE INDEX measure_grid_rollup_grid_idx ON measure_grid_rollup (city_code, gri
 -- Row trigger: the net change of one case's facts, grouped by key, only when a fact changed.
 CREATE FUNCTION cases_measure_delta() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  -- A new case: its own facts, one row per day group (intake's path: no diff, no grouping).
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO measure_deltas (city_code, day, district_code, grid_code, category_top, channel, reported, responded_on_time, accepted, accepted_closed, resolved, resolved_on_time, reworked, dispatched, returned, rated, satisfied, lvl_grid, lvl_community, lvl_street, lvl_district, lvl_city)
+    SELECT city_code, day, district_code, grid_code, category_top, channel, reported, responded_on_time, accepted, accepted_closed, resolved, resolved_on_time, reworked, dispatched, returned, rated, satisfied, lvl_grid, lvl_community, lvl_street, lvl_district, lvl_city FROM case_measure_facts(NEW, 1);
+    RETURN NULL;
+  END IF;
   IF TG_OP = 'UPDATE' AND
      (OLD.city_code, OLD.created_at, OLD.accept_due_at, OLD.responded_at, OLD.accepted_at, OLD.dispatched_at, OLD.resolved_at,
       OLD.resolved_level, OLD.resolved_on_time, OLD.rating, OLD.rated_at, OLD.closed_at, OLD.merged_into_id,
@@ -191,8 +197,9 @@ BEGIN
   RETURN moved_count;
 END $$;
 
--- The overview counts a month of a city by state without visiting the table (index-only).
-CREATE INDEX cases_created_status_idx ON cases (city_code, created_at) INCLUDE (status);
+-- The overview and the density count a month of a city or a subtree (node code prefix) by state
+-- without visiting the table (index-only).
+CREATE INDEX cases_created_status_idx ON cases (city_code, created_at) INCLUDE (status, node_code, merged_into_id);
 -- Open cases now by clock colour.
 CREATE INDEX cases_open_clock_idx ON cases (city_code, clock_colour) WHERE status NOT IN ('closed','rejected','cancelled','merged');
 

@@ -15,10 +15,33 @@ export function caseScope(n: NodeRow | null, params: unknown[], alias = 'c'): st
   return `${alias}.city_code = $${params.length} AND ${alias}.node_path <@ ${p}::ltree`;
 }
 
+/**
+ * Like caseScope, but below city level by node-code prefix (codes nest): lets the
+ * (city_code, created_at) INCLUDE (status, node_code, merged_into_id) index answer alone.
+ */
+export function caseScopeByCode(n: NodeRow | null, params: unknown[], alias = 'c'): string {
+  if (!n || n.level === 'province' || n.level === 'city') return caseScope(n, params, alias);
+  params.push(n.city_code, n.code + '%');
+  return `${alias}.city_code = $${params.length - 1} AND ${alias}.node_code LIKE $${params.length}`;
+}
+
+/** Cases reported in [fromTs, toTs) per child node (merged duplicates and cancelled reports left out, as in the measures). */
+export async function reportedByChild(ex: Executor, n: NodeRow | null, childCodeLength: number, fromTs: Date, toTs: Date) {
+  const params: unknown[] = [fromTs, toTs];
+  const scope = caseScopeByCode(n, params);
+  return ex.query<{ code: string; n: number }>(
+    `SELECT left(c.node_code, ${Number(childCodeLength)}) AS code, count(*)::int AS n
+       FROM cases c WHERE ${scope} AND c.created_at >= $1 AND c.created_at < $2
+        AND c.status NOT IN ('merged','cancelled') AND c.merged_into_id IS NULL AND length(c.node_code) >= ${Number(childCodeLength)}
+      GROUP BY 1`,
+    params,
+  );
+}
+
 /** Cases reported since `monthStart` by state, with those since `todayStart` beside. */
 export async function countByState(ex: Executor, n: NodeRow | null, monthStart: Date, todayStart: Date) {
   const params: unknown[] = [monthStart, todayStart];
-  const scope = caseScope(n, params);
+  const scope = caseScopeByCode(n, params);
   return ex.query<{ status: string; month: number; today: number }>(
     `SELECT c.status, count(*)::int AS month, count(*) FILTER (WHERE c.created_at >= $2)::int AS today
        FROM cases c WHERE ${scope} AND c.created_at >= $1 GROUP BY 1`,

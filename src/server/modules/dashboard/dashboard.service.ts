@@ -109,7 +109,14 @@ export async function getRankings(ctx: Ctx, q: { node?: string; by: RankingBy; m
     const len = CODE_LENGTH[level];
     const city = f.cityCode;
     const whole = mrepo.canUseGridRollup({ ...f, nodeCode: n?.code ?? '', cityCode: city ?? '' });
-    rows = whole && city ? await mrepo.sumGridRollup(ctx.db, { cityCode: city, prefix: n!.code, from: period.from, to: period.to }, { keyLength: len }) : await mrepo.sumScanByNode(ctx.db, f, len);
+    if (level === 'district' && city !== undefined && f.districtCode === undefined) {
+      // Districts of a city: the day roll-up has them as a key, exact for any range.
+      rows = (await mrepo.sumRollup(ctx.db, f, 'district_code')).filter((r) => r.bucket !== '');
+    } else if (whole && city) {
+      rows = await mrepo.sumGridRollup(ctx.db, { cityCode: city, prefix: n!.code, from: period.from, to: period.to }, { keyLength: len });
+    } else {
+      rows = await mrepo.sumScanByNode(ctx.db, f, len);
+    }
     rows = rows.filter((r) => r.bucket.length === len);
     names = await repo.namesOf(ctx.db, rows.map((r) => r.bucket));
   }
@@ -157,13 +164,9 @@ export async function getDensity(ctx: Ctx, q: { node?: string; from?: string; to
   const level = n ? childLevel(n.level as Level) : 'province';
   if (!level) throw fieldError('node', 'has no child level');
   const len = CODE_LENGTH[level];
-  const f: mrepo.MeasureFilter = { ...nodeFilter(n), ...period };
   const [children, open] = [await repo.childrenWithShapes(ctx.db, n?.code ?? null), await repo.openByChild(ctx.db, n, len)];
-  const whole = n && f.cityCode && mrepo.canUseGridRollup({ ...f, nodeCode: n.code });
-  const reported = whole
-    ? await mrepo.sumGridRollup(ctx.db, { cityCode: f.cityCode!, prefix: n.code, from: period.from, to: period.to }, { keyLength: len })
-    : await mrepo.sumScanByNode(ctx.db, f, len);
-  const rep = new Map(reported.map((r) => [r.bucket, r.reported]));
+  const reported = await repo.reportedByChild(ctx.db, n, len, startOf(period.from), new Date(+startOf(period.to) + 86_400_000));
+  const rep = new Map(reported.map((r) => [r.code, r.n]));
   const op = new Map(open.map((r) => [r.code, r]));
   const props = (c: repo.ChildRow) => {
     const count = rep.get(c.code) ?? 0;

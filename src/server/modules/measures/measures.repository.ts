@@ -31,11 +31,11 @@ export interface MeasureFilter {
 export type GroupedCounters = Counters & { bucket: string };
 
 /** A time bucket, or one of the roll-up's own columns to group by. */
-export type Grouping = Bucket | 'category_top' | 'channel';
+export type Grouping = Bucket | 'category_top' | 'channel' | 'district_code';
 
 function bucketExpr(bucket: Grouping | undefined, col: string): string {
   if (!bucket) return `''`;
-  if (bucket === 'category_top' || bucket === 'channel') return col.replace(/day$/, bucket);
+  if (bucket === 'category_top' || bucket === 'channel' || bucket === 'district_code') return col.replace(/day$/, bucket);
   if (bucket === 'day') return `to_char(${col}, 'YYYY-MM-DD')`;
   return `to_char(date_trunc('${bucket}', ${col})::date, 'YYYY-MM-DD')`;
 }
@@ -148,9 +148,9 @@ export async function sumRollup(ex: Executor, f: MeasureFilter, bucket?: Groupin
   const w = where.join(' AND ');
   const rows = await ex.query<Record<string, unknown>>(
     `SELECT ${bucketExpr(bucket, 'day')} AS bucket, ${SUMS}
-       FROM (SELECT day, category_top, channel, ${COLS} FROM measure_rollup WHERE ${w}
+       FROM (SELECT day, category_top, channel, district_code, ${COLS} FROM measure_rollup WHERE ${w}
              UNION ALL
-             SELECT day, category_top, channel, ${COLS} FROM measure_deltas WHERE ${w}) AS x
+             SELECT day, category_top, channel, district_code, ${COLS} FROM measure_deltas WHERE ${w}) AS x
       GROUP BY 1 ORDER BY 1`,
     params,
   );
