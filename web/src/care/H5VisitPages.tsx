@@ -16,8 +16,9 @@ export function H5VisitsPage() {
   const { me } = useSession();
   const [data, setData] = useState<{ items: DueItem[]; counts: Counts }>();
   const [error, setError] = useState<string>();
+  const [filter, setFilter] = useState('');
   useEffect(() => {
-    careApi.due().then(setData, (e: unknown) => setError(errorText(t, e)));
+    careApi.due({ limit: 500 }).then(setData, (e: unknown) => setError(errorText(t, e)));
   }, [t]);
   return (
     <H5Shell title={t('care.visits.title')}>
@@ -29,9 +30,10 @@ export function H5VisitsPage() {
       {data && (
         <>
           <p className="wgh-muted" data-testid="visit-counts">{t('care.visits.counts', { ...data.counts })}</p>
+          <Input.Search allowClear placeholder={t('care.visits.search')} aria-label={t('care.visits.search')} value={filter} onChange={(e) => setFilter(e.target.value.trim())} style={{ marginBottom: 8 }} />
           {data.items.length === 0 && <Empty description={t('care.common.none')} />}
           <ul className="wgh-list" aria-label={t('care.visits.title')}>
-            {data.items.map((d) => (
+            {data.items.filter((d) => !filter || d.name.includes(filter) || (d.address ?? '').includes(filter)).map((d) => (
               <li key={d.residentId} className="wgh-card" style={{ listStyle: 'none', marginBottom: 8, padding: 12, background: '#fff', borderRadius: 8 }}>
                 <a href={`/h5/visits/${d.residentId}`} onClick={(e) => { e.preventDefault(); navigate(`/h5/visits/${d.residentId}`); }} style={{ display: 'block', color: 'inherit' }}>
                   <strong>{d.name}</strong> <Tag color={STATUS_COLOR[d.status]}>{t(`care.status.${d.status}`)}</Tag>
@@ -96,7 +98,7 @@ export function H5VisitForm({ residentId }: { residentId: number }) {
           <Input.TextArea rows={4} maxLength={2000} />
         </Form.Item>
         <Form.Item label={t('care.visits.location')}>
-          <Button onClick={locate}>{t('care.visits.locate')}</Button> {location && <span className="wgh-muted">{t('care.visits.located', location)}</span>}
+          <Button onClick={locate}>{t('care.visits.locate')}</Button> {location && <span className="wgh-muted">{t('care.visits.located', { x: location.lng, y: location.lat })}</span>}
         </Form.Item>
         <Form.Item label={t('care.visits.photos')}>
           <Upload

@@ -42,7 +42,7 @@ export interface HelpRequest {
 }
 
 export const careApi = {
-  due: (q: { nodeCode?: string; status?: string } = {}) => call<{ items: DueItem[]; counts: Counts }>('GET', `/api/visits/due${qs(q)}`),
+  due: (q: { nodeCode?: string; status?: string; limit?: number } = {}) => call<{ items: DueItem[]; counts: Counts }>('GET', `/api/visits/due${qs(q)}`),
   visits: (residentId: number) => call<{ items: Visit[] }>('GET', `/api/visits${qs({ residentId })}`),
   recordVisit: (body: unknown) => call<Visit>('POST', '/api/visits', { body }),
   uploadPhoto: (file: File) => {

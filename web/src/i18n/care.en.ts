@@ -7,8 +7,8 @@ export default {
     visits: {
       title: 'Care visits', counts: '{{total}} to visit: {{overdue}} overdue, {{due}} due, {{done}} visited', every: 'every {{n}} days', overdueDays: '{{n}} days overdue',
       last: 'Last visit', never: 'never visited', dueAt: 'Due', record: 'Record a visit', form: 'Visit record', findings: 'What you found', kind: 'How',
-      kinds: { home: 'Home visit', phone: 'Phone call', other: 'Other' }, location: 'Location', locate: 'Use my location', located: 'Located at {{lng}}, {{lat}}', noLocation: 'No location (optional)',
-      photos: 'Photos', openCase: 'Found a problem: report a case too', category: 'Case category', saved: 'Visit recorded', history: 'Visits', findingsRequired: 'Describe what you found',
+      kinds: { home: 'Home visit', phone: 'Phone call', other: 'Other' }, location: 'Location', locate: 'Use my location', located: 'Located at {{x}}, {{y}}', noLocation: 'No location (optional)',
+      photos: 'Photos', openCase: 'Found a problem: report a case too', category: 'Case category', saved: 'Visit recorded', history: 'Visits', findingsRequired: 'Describe what you found', search: 'Find by name or address',
     },
     patrol: {
       title: 'Patrol', start: 'Start patrol', stop: 'End patrol', running: 'On patrol, {{n}} track points recorded', queued: '{{n}} waiting to upload', offline: 'Offline: points are kept on the phone and sent when back online',

@@ -7,8 +7,8 @@ export default {
     visits: {
       title: '重点人员走访', counts: '应访 {{total}} 人：逾期 {{overdue}}，待访 {{due}}，已访 {{done}}', every: '每 {{n}} 天', overdueDays: '逾期 {{n}} 天',
       last: '上次走访', never: '从未走访', dueAt: '应访日期', record: '登记走访', form: '走访登记', findings: '走访情况', kind: '方式',
-      kinds: { home: '入户走访', phone: '电话问候', other: '其他' }, location: '当前位置', locate: '获取定位', located: '已定位 {{lng}}, {{lat}}', noLocation: '无法获取定位（可不填）',
-      photos: '照片', openCase: '发现问题，同时上报事件', category: '事件类别', saved: '走访已登记', history: '走访记录', findingsRequired: '请填写走访情况',
+      kinds: { home: '入户走访', phone: '电话问候', other: '其他' }, location: '当前位置', locate: '获取定位', located: '已定位 {{x}}, {{y}}', noLocation: '无法获取定位（可不填）',
+      photos: '照片', openCase: '发现问题，同时上报事件', category: '事件类别', saved: '走访已登记', history: '走访记录', findingsRequired: '请填写走访情况', search: '按姓名或地址查找',
     },
     patrol: {
       title: '巡查', start: '开始巡查', stop: '结束巡查', running: '巡查中，已记录 {{n}} 个轨迹点', queued: '待上传 {{n}} 个', offline: '离线中，轨迹点已保存在手机上，联网后自动上传',
