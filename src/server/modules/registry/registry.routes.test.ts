@@ -256,3 +256,15 @@ describe('places and things', () => {
     expect((await admin.patch('/api/registry/tag-kinds/nope', { visitEveryDays: 5 })).statusCode).toBe(404);
   });
 });
+
+describe('API documentation', () => {
+  it('documents every registry route with a tag and a summary', async () => {
+    const doc = (await t.app.inject('/docs/json')).json() as { paths: Record<string, Record<string, { tags?: string[]; summary?: string }>> };
+    const paths = Object.keys(doc.paths).filter((p) => p.startsWith('/api/registry'));
+    for (const p of ['/api/registry/households', '/api/registry/residents/{id}/reveal', '/api/registry/things/{id}', '/api/registry/import', '/api/registry/export/residents']) expect(paths).toContain(p);
+    for (const p of paths) for (const [method, op] of Object.entries(doc.paths[p]!)) {
+      expect(op.tags?.[0], `${method} ${p}`).toMatch(/^registry/);
+      expect(op.summary, `${method} ${p}`).toBeTruthy();
+    }
+  });
+});
