@@ -6,7 +6,7 @@
  * Exports the whole review as an Excel workbook.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { App, Button, Card, DatePicker, Empty, Form, Input, InputNumber, Modal, Result, Space, Spin, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, DatePicker, Empty, Form, Input, InputNumber, Modal, Pagination, Result, Space, Spin, Table, Tag, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import L from 'leaflet';
@@ -22,6 +22,9 @@ import { analysisApi, type CaseRef, type Item, type MonthlyAnalysis, type Monthl
 import { AnalysisItemDrawer } from './AnalysisItemDrawer';
 import { useNodeSelection } from './useNodeSelection';
 import { analysisPath } from './paths';
+
+/** Groups of similar reports shown at once: a city's month has hundreds, and each is a card. */
+const GROUPS_PER_PAGE = 12;
 
 /** Last month (the month under review at the start of a month), YYYY-MM in China time. */
 function defaultMonth(): string {
@@ -62,6 +65,7 @@ export function AnalysisPage({ code }: { code?: string }) {
   const [items, setItems] = useState<Item[]>();
   const [reload, setReload] = useState(0);
   const [marking, setMarking] = useState<MonthlyAnalysis['groups'][number]>();
+  const [groupPage, setGroupPage] = useState(1);
   const canManage = me.permissions.includes('analysis.manage');
   const canExport = me.permissions.includes('case.export');
 
@@ -74,7 +78,10 @@ export function AnalysisPage({ code }: { code?: string }) {
     setError(undefined);
     analysisApi
       .monthly({ node: selectedCode, month, ...params }, ctrl.signal)
-      .then(setData)
+      .then((d) => {
+        setData(d);
+        setGroupPage(1);
+      })
       .catch((err: unknown) => {
         if (!isAbort(err)) setError(err);
       })
@@ -219,7 +226,7 @@ export function AnalysisPage({ code }: { code?: string }) {
                     <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('analysis.noGroups')} />
                   ) : (
                     <div className="wgd-groups" data-testid="group-list">
-                      {a.groups.map((g) => (
+                      {a.groups.slice((groupPage - 1) * GROUPS_PER_PAGE, groupPage * GROUPS_PER_PAGE).map((g) => (
                         <Card
                           key={g.key}
                           size="small"
@@ -260,6 +267,17 @@ export function AnalysisPage({ code }: { code?: string }) {
                         </Card>
                       ))}
                     </div>
+                  )}
+                  {a.groups.length > GROUPS_PER_PAGE && (
+                    <Pagination
+                      className="wgd-pager"
+                      size="small"
+                      current={groupPage}
+                      pageSize={GROUPS_PER_PAGE}
+                      total={a.groups.length}
+                      showSizeChanger={false}
+                      onChange={setGroupPage}
+                    />
                   )}
                 </Card>
               </>

@@ -156,7 +156,7 @@ export function DashboardMap({ code, tileUrl, city, onSelect, tick }: Props) {
     for (const f of points.features) {
       const [lng, lat] = f.geometry.coordinates as [number, number];
       const p = f.properties;
-      L.circleMarker([lat, lng], { radius: mode === 'points' ? 6 : 4, color: '#fff', weight: 1, fillColor: CLOCK_HEX[p.clockColour], fillOpacity: 0.95, className: `wgd-point wgd-point-${p.clockColour}` })
+      L.circleMarker([lat, lng], { radius: mode === 'points' ? 6 : 4, color: '#fff', weight: 1, fillColor: CLOCK_HEX[p.clockColour], fillOpacity: 0.95, className: `wgd-point wgd-point-${p.clockColour}`, interactive: mode === 'points' })
         .bindTooltip(textNode(`${p.number} · ${l.status(p.status)} · ${l.clock(p.clockColour)}`))
         .addTo(group);
     }
