@@ -8,11 +8,15 @@
  * process): before, peak, and peak minus before. Flat memory means the
  * district and the city exports peak at about the same RSS.
  *
- *   npm run bench -- export [--engine pglite|postgres|both] [--cases N]
+ * Then the way back: bulk import of a generated CSV (--import N rows, default
+ * 1,000, points inside random grids) over HTTP, as a dry run and for real:
+ * time and rows/s (every row is placed, routed and written by the intake).
+ *
+ *   npm run bench -- export [--engine pglite|postgres|both] [--cases N] [--import N]
  */
 import { generateCases } from '../src/server/demo/case-generator.js';
 import { createProgress } from '../src/cli/progress.js';
-import { argNumber, buildBenchCity, createBenchUser, signInHttp, startBenchApp, CITY } from './case-data.js';
+import { argNumber, buildBenchCity, createBenchUser, leafCategories, pointsInGrids, signInHttp, startBenchApp, CITY } from './case-data.js';
 import { enginesFromArgs, openBenchDb, report, type BenchEngine } from './util.js';
 
 const MB = 1024 * 1024;
@@ -41,12 +45,13 @@ async function exportOnce(url: string, headers: Record<string, string>) {
   return { ms: performance.now() - t, bytes, lines, before, peak };
 }
 
-async function run(engine: BenchEngine, count: number) {
+async function run(engine: BenchEngine, count: number, importRows: number) {
   const b = await openBenchDb(engine);
   const { db } = b;
   try {
     await buildBenchCity(db);
     await createBenchUser(db, 'x_leader', 'leader', CITY);
+    await createBenchUser(db, 'x_dispatcher', 'dispatcher', CITY);
     const now = new Date();
     const gen = await generateCases(db, { cityCode: CITY, from: new Date(+now - 365 * 86_400_000), to: now, now, count, seed: 11, batchSize: 10_000, progress: createProgress() });
     report('export.generate', engine, { cases: gen.cases, s: gen.ms / 1000 });
@@ -67,6 +72,22 @@ async function run(engine: BenchEngine, count: number) {
           });
         }
       }
+      if (importRows > 0) {
+        const cats = await leafCategories(db);
+        const points = await pointsInGrids(db, importRows, 5);
+        const csv = '类别,问题描述,经度,纬度,联系电话\r\n' + points.map((p, i) => `${cats[i % cats.length]},导入基准 ${i},${p.lng},${p.lat},138${String(i).padStart(8, '0')}`).join('\r\n') + '\r\n';
+        const dispatcher = await signInHttp(server.url, 'x_dispatcher');
+        for (const dryRun of [true, false]) {
+          const form = new FormData();
+          form.append('file', new Blob([csv], { type: 'text/csv' }), 'bench.csv');
+          const t = performance.now();
+          const res = await fetch(`${server.url}/api/ledgers/cases/import?dryRun=${dryRun}`, { method: 'POST', headers: dispatcher, body: form });
+          const body = (await res.json()) as { accepted: number; created: number; rejected: number };
+          if (!res.ok) throw new Error(`import failed: ${res.status} ${JSON.stringify(body)}`);
+          const s = (performance.now() - t) / 1000;
+          report('export.import', engine, { dryRun: String(dryRun), rows: points.length, accepted: body.accepted, created: body.created, rejected: body.rejected, s, rows_per_s: points.length / s });
+        }
+      }
     } finally {
       await server.close();
     }
@@ -77,5 +98,6 @@ async function run(engine: BenchEngine, count: number) {
 
 export default async function (args: string[]) {
   const count = argNumber(args, '--cases', 100_000);
-  for (const engine of enginesFromArgs(args)) await run(engine, count);
+  const importRows = argNumber(args, '--import', 1000);
+  for (const engine of enginesFromArgs(args)) await run(engine, count, importRows);
 }

@@ -8,7 +8,7 @@ import { openDb } from '../../server/db/open.js';
 import { migrate } from '../../server/db/migrate.js';
 import { AppError } from '../../server/errors.js';
 import { loadDataKeys, PersonalData } from '../../server/lib/personal-data.js';
-import { importCases, type ImportReport } from '../../server/modules/ledgers/ledgers.import.js';
+import { CLI_IMPORT_MAX_ROWS, importCases, type ImportReport } from '../../server/modules/ledgers/ledgers.import.js';
 import { grantsOf } from '../../server/modules/users/users.repository.js';
 import type { Actor } from '../../domain/permissions.js';
 import type { Config } from '../../server/config.js';
@@ -36,6 +36,7 @@ export async function importCasesFile(db: Db, config: Config, file: string, opts
     return await importCases(ctx, buf, {
       dryRun: opts.dryRun,
       fileName: basename(file),
+      maxRows: CLI_IMPORT_MAX_ROWS,
       onProgress: (done, total) => {
         if (!started) opts.progress.start(opts.dryRun ? 'checking rows' : 'importing rows', total);
         started = true;

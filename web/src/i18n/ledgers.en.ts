@@ -13,7 +13,7 @@ export default {
       title: 'Import cases',
       intro: 'Upload an Excel (.xlsx) or CSV file with Chinese headers (see the template). Each row is checked on its own; uploading the same file again creates nothing twice.',
       template: 'Download the template',
-      choose: 'Click or drop a file here (.xlsx / .csv, up to 5,000 rows)',
+      choose: 'Click or drop a file here (.xlsx / .csv, up to 2,000 rows; larger files: wangge import cases on the server)',
       dryRun: 'Dry run (check only, write nothing)',
       run: 'Import',
       check: 'Check',

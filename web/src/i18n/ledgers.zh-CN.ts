@@ -13,7 +13,7 @@ export default {
       title: '批量导入事件',
       intro: '上传 Excel（.xlsx）或 CSV 文件，表头为中文（见导入模板）。每行单独校验；同一文件重复上传不会重复建事件。',
       template: '下载导入模板',
-      choose: '点击或拖入文件（.xlsx / .csv，最多 5000 行）',
+      choose: '点击或拖入文件（.xlsx / .csv，最多 2000 行；更大的文件请用命令行 wangge import cases）',
       dryRun: '试导入（只校验，不写入）',
       run: '开始导入',
       check: '开始校验',

@@ -6,7 +6,6 @@
  * connection, and a slow client must not block it).
  */
 import ExcelJS from 'exceljs';
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Ctx } from '../../context.js';
 import type { QueueQuery } from '../cases/cases.queries.js';
@@ -137,7 +136,17 @@ export async function prepareCaseExport(ctx: Ctx, filters: ExportFilters) {
 
 /** Waits while the destination is full, so a slow reader slows the database reads instead of filling memory. */
 async function drained(out: Writable): Promise<void> {
-  if (out.writableNeedDrain && !out.destroyed) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+  if (!out.writableNeedDrain || out.destroyed) return;
+  await new Promise<void>((resolve) => {
+    // Both listeners go once either fires: one per batch would pile up on a long export.
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+  });
 }
 
 /** Writes the cases as an .xlsx workbook (one sheet 事件台账) to `out`; returns the number of rows. */

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSmallCity, clientAs, TREE, useTestApp, type Client } from '../../../../test/harness.js';
-import { IMPORT_COLUMNS, IMPORT_MAX_ROWS, parseReportedAt } from './ledgers.import.js';
+import { IMPORT_COLUMNS, IMPORT_MAX_ROWS, parseReportedAt, readSheet } from './ledgers.import.js';
 
 const t = useTestApp();
 let dispatcherA: Client;
@@ -190,5 +190,15 @@ describe('parseReportedAt', () => {
     expect(parseReportedAt('昨天')).toBe('invalid');
     expect(parseReportedAt(null)).toBeNull();
     expect(parseReportedAt(46000.5)).toEqual(new Date('2025-12-09T04:00:00Z'));
+  });
+});
+
+describe('readSheet', () => {
+  it('takes the row limit it is given (the CLI allows more than an upload), blank rows not counted', async () => {
+    const csv = Buffer.from('类别,问题描述\r\na,1\r\n,\r\nb,2\r\nc,3\r\n');
+    await expect(readSheet(csv, 2)).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    const ok = await readSheet(csv, 3);
+    expect(ok.header).toEqual(['类别', '问题描述']);
+    expect(ok.rows.map((r) => r.row)).toEqual([2, 4, 5]);
   });
 });
