@@ -6,6 +6,7 @@ import { H5Shell } from '../h5/H5Shell';
 import { navigate } from '../router';
 import { registryApi, type Household } from './registryApi';
 import { HouseholdPage } from './RegistryPages';
+import { Go } from './Go';
 
 export function H5HouseholdsPage() {
   const { t } = useTranslation();
@@ -42,7 +43,7 @@ export function H5HouseholdsPage() {
           dataSource={items}
           renderItem={(h) => (
             <List.Item onClick={() => navigate(`/h5/households/${h.id}`)} style={{ padding: '10px 16px', cursor: 'pointer' }}>
-              <List.Item.Meta title={[h.building, h.unit, h.room].filter(Boolean).join(' ') || h.address} description={`${h.address} · ${h.headName ?? ''} · ${t('registry.h5.persons', { n: h.memberCount })}`} />
+              <List.Item.Meta title={<Go to={`/h5/households/${h.id}`}>{[h.building, h.unit, h.room].filter(Boolean).join(' ') || h.address}</Go>} description={`${h.address} · ${h.headName ?? ''} · ${t('registry.h5.persons', { n: h.memberCount })}`} />
             </List.Item>
           )}
         />

@@ -16,6 +16,7 @@ import { exportUrl, registryApi, type Household, type Page, type Place, type Res
 import type { RegistryTab } from './paths';
 import { ImportDialog } from './ImportDialog';
 import { PointMap } from './PointMap';
+import { Go } from './Go';
 
 const VISIT_COLOUR = { overdue: 'red', due: 'orange', done: 'green' } as const;
 
@@ -75,13 +76,13 @@ export function RegistryLists({ tab }: { tab: RegistryTab }) {
   const yesNo = (b: boolean) => (b ? t('registry.yes') : t('registry.no'));
   const columns = {
     households: [
-      { title: t('registry.col.address'), key: 'a', render: (h: Household) => <a onClick={() => navigate(`/registry/households/${h.id}`)}>{[h.address, h.building, h.unit, h.room].filter(Boolean).join(' ')}</a> },
+      { title: t('registry.col.address'), key: 'a', render: (h: Household) => <Go to={`/registry/households/${h.id}`}>{[h.address, h.building, h.unit, h.room].filter(Boolean).join(' ')}</Go> },
       { title: t('registry.col.head'), dataIndex: 'headName' },
       { title: t('registry.col.members'), dataIndex: 'memberCount', width: 80 },
       { title: t('registry.col.grid'), dataIndex: 'nodeName' },
     ],
     residents: [
-      { title: t('registry.col.name'), key: 'n', render: (r: Resident) => <a onClick={() => navigate(`/registry/residents/${r.id}`)}>{r.name}</a> },
+      { title: t('registry.col.name'), key: 'n', render: (r: Resident) => <Go to={`/registry/residents/${r.id}`}>{r.name}</Go> },
       { title: t('registry.col.gender'), key: 'g', width: 60, render: (r: Resident) => nameOf('gender', r.gender) },
       { title: t('registry.col.birthDate'), dataIndex: 'birthDate', width: 110 },
       { title: t('registry.col.idNumber'), dataIndex: 'idNumber', width: 190 },
@@ -92,7 +93,7 @@ export function RegistryLists({ tab }: { tab: RegistryTab }) {
       { title: t('registry.col.visit'), key: 'vs', width: 90, render: (r: Resident) => (r.visitStatus ? <Tag color={VISIT_COLOUR[r.visitStatus]}>{t(`registry.visit.${r.visitStatus}`)}</Tag> : '—') },
     ],
     places: [
-      { title: t('registry.col.name'), key: 'n', render: (p: Place) => <a onClick={() => navigate(`/registry/places/${p.id}`)}>{p.name}</a> },
+      { title: t('registry.col.name'), key: 'n', render: (p: Place) => <Go to={`/registry/places/${p.id}`}>{p.name}</Go> },
       { title: t('registry.col.kind'), key: 'k', render: (p: Place) => nameOf('place', p.kind) },
       { title: t('registry.col.address'), dataIndex: 'address' },
       { title: t('registry.col.contact'), dataIndex: 'contactName' },
@@ -100,7 +101,7 @@ export function RegistryLists({ tab }: { tab: RegistryTab }) {
       { title: t('registry.col.grid'), dataIndex: 'nodeName' },
     ],
     things: [
-      { title: t('registry.col.name'), key: 'n', render: (x: Thing) => <a onClick={() => navigate(`/registry/things/${x.id}`)}>{x.name}</a> },
+      { title: t('registry.col.name'), key: 'n', render: (x: Thing) => <Go to={`/registry/things/${x.id}`}>{x.name}</Go> },
       { title: t('registry.col.code'), dataIndex: 'code' },
       { title: t('registry.col.kind'), key: 'k', render: (x: Thing) => nameOf('thing', x.kind) },
       { title: t('registry.col.state'), key: 's', render: (x: Thing) => <Tag color={x.state === 'normal' ? 'green' : 'red'}>{nameOf('state', x.state)}</Tag> },

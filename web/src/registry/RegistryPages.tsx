@@ -4,10 +4,10 @@ import { App, Button, Card, Descriptions, Empty, List, Result, Space, Spin, Tabl
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../errors';
 import { ApiError } from '../api';
-import { navigate } from '../router';
 import { nameOf } from './i18n';
 import { registryApi, type HouseholdDetail, type LinkedCase, type PlaceDetail, type Resident, type ThingDetail } from './registryApi';
 import { PointMap } from './PointMap';
+import { Go } from './Go';
 import { RevealButton } from './RevealButton';
 import { TagList } from './RegistryLists';
 
@@ -42,7 +42,7 @@ export function CaseList({ cases }: { cases: LinkedCase[] }) {
           pagination={false}
           dataSource={cases}
           columns={[
-            { title: t('registry.col.case'), key: 'n', render: (c: LinkedCase) => <a onClick={() => navigate(`/cases/${c.id}`)}>{c.number}</a> },
+            { title: t('registry.col.case'), key: 'n', render: (c: LinkedCase) => <Go to={`/cases/${c.id}`}>{c.number}</Go> },
             { title: t('registry.col.category'), dataIndex: 'categoryName' },
             { title: t('registry.col.description'), dataIndex: 'description' },
             { title: t('registry.col.status'), dataIndex: 'status' },
@@ -72,7 +72,7 @@ export function HouseholdPage({ id, compact }: { id: number; compact?: boolean }
           renderItem={(r: Resident) => (
             <List.Item actions={h.abilities.reveal ? [<RevealButton key="r" residentId={r.id} size="small" />] : []}>
               <List.Item.Meta
-                title={compact ? r.name : <a onClick={() => navigate(`/registry/residents/${r.id}`)}>{r.name}</a>}
+                title={compact ? r.name : <Go to={`/registry/residents/${r.id}`}>{r.name}</Go>}
                 description={
                   <Space wrap size={4}>
                     <span>{nameOf('relation', r.relation)}</span>
@@ -123,7 +123,7 @@ export function ResidentPage({ id }: { id: number }) {
         <Descriptions.Item label={t('registry.col.idNumber')}>{r.idNumber ?? '—'}</Descriptions.Item>
         <Descriptions.Item label={t('registry.col.phone')}>{r.phone ?? '—'}</Descriptions.Item>
         <Descriptions.Item label={t('registry.col.relation')}>{nameOf('relation', r.relation)}</Descriptions.Item>
-        <Descriptions.Item label={t('registry.household')}>{r.householdId ? <a onClick={() => navigate(`/registry/households/${r.householdId}`)}>{r.address}</a> : '—'}</Descriptions.Item>
+        <Descriptions.Item label={t('registry.household')}>{r.householdId ? <Go to={`/registry/households/${r.householdId}`}>{r.address}</Go> : '—'}</Descriptions.Item>
         <Descriptions.Item label={t('registry.col.registered')}>{r.registeredResidence}</Descriptions.Item>
         <Descriptions.Item label={t('registry.col.actual')}>{r.actualResidence}</Descriptions.Item>
         <Descriptions.Item label={t('registry.col.tags')}><TagList tags={r.tags} /></Descriptions.Item>
@@ -163,7 +163,7 @@ export function PlacePage({ id }: { id: number }) {
         <Card size="small" title={t('registry.households')}>
           <Space wrap>
             {p.households.map((h) => (
-              <a key={h.id} onClick={() => navigate(`/registry/households/${h.id}`)}>{[h.building, h.unit, h.room].filter(Boolean).join(' ') || h.address}</a>
+              <Go key={h.id} to={`/registry/households/${h.id}`}>{[h.building, h.unit, h.room].filter(Boolean).join(' ') || h.address}</Go>
             ))}
           </Space>
         </Card>
@@ -172,7 +172,7 @@ export function PlacePage({ id }: { id: number }) {
         <Card size="small" title={t('registry.things')}>
           <Space wrap>
             {p.things.map((x) => (
-              <a key={x.id} onClick={() => navigate(`/registry/things/${x.id}`)}>{x.name}</a>
+              <Go key={x.id} to={`/registry/things/${x.id}`}>{x.name}</Go>
             ))}
           </Space>
         </Card>
