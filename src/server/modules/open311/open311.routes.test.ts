@@ -110,6 +110,15 @@ describe('attribute editor (/api/open311/services/:code/attributes)', () => {
 });
 
 describe('discovery and services', () => {
+  it('the Open311 and partner routes are in the OpenAPI document with tags and summaries', async () => {
+    const doc = (await get('/docs/json')).json() as { paths: Record<string, Record<string, { tags?: string[]; summary?: string }>> };
+    for (const [p, m] of [['/open311/v2/requests.json', 'post'], ['/open311/v2/requests/{id}', 'get'], ['/open311/v2/servicerequestupdates.xml', 'get'], ['/api/partners/{id}/keys', 'post'], ['/api/open311/services/{code}/attributes', 'put']] as const) {
+      expect(doc.paths[p]?.[m], p).toBeDefined();
+      expect(doc.paths[p]![m]!.tags!.length).toBeGreaterThan(0);
+      expect(doc.paths[p]![m]!.summary).toBeTruthy();
+    }
+  });
+
   it('discovery at /open311/discovery and /open311/v2/discovery, XML and JSON agree', async () => {
     const d = (await sameInBoth('/open311/discovery')) as { endpoints: { url: string; formats: string[]; type: string }[]; changeset: string };
     expect(d.endpoints[0]!.url).toMatch(/\/open311\/v2$/);
