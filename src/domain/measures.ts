@@ -33,8 +33,9 @@
  * - Cases moved between grids: every count follows the case's CURRENT node (where it ended), so a
  *   subtree's figures are those of the cases that are now in it; a move shifts all of a case's counts
  *   at once (the roll-up subtracts them from the old place and adds them to the new one).
- * - Department figures: the case's current lead handler department (a return clears the handler,
- *   so a return counts where the case is dispatched next — see the return rate caveat in README).
+ * - Department figures: the case's current lead handler (主办) department. A return (退回) clears the
+ *   handler, so a department's return rate counts the returned cases later dispatched to it, not the
+ *   ones it returned itself (that needs the timeline; not done yet).
  * - Cases still waiting for a response are in the response denominator and not (yet) the numerator.
  *
  * Days are calendar days in China Standard Time (UTC+8, no daylight saving), like src/domain/calendar.ts.

@@ -81,6 +81,18 @@ describe('dashboard access', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('documents the measures and dashboard routes with their query fields', async () => {
+    const doc = (await t.app.inject('/docs/json')).json();
+    for (const p of ['/api/measures', '/api/measures/trend', '/api/dashboard/overview', '/api/dashboard/overdue', '/api/dashboard/rankings', '/api/dashboard/map/points', '/api/dashboard/map/density', '/api/dashboard/live']) {
+      expect(Object.keys(doc.paths), p).toContain(p);
+      expect(doc.paths[p].get.tags.length, p).toBeGreaterThan(0);
+    }
+    const params = doc.paths['/api/dashboard/rankings'].get.parameters.map((x: { name: string }) => x.name);
+    expect(params).toEqual(expect.arrayContaining(['node', 'by', 'measure', 'order', 'from', 'to', 'limit']));
+  });
+});
+
 describe('GET /api/dashboard/overview', () => {
   it('counts today and this month by state, and gives the same rates as /api/measures', async () => {
     const res = await leader.get(`/api/dashboard/overview?node=${TREE.city}`);
