@@ -111,7 +111,11 @@ export async function monthlyAnalysis(ctx: Ctx, q: MonthlyQuery): Promise<Monthl
 
   // Hot spots: each spatial cluster split into bursts in time.
   const clusters = new Map<number, repo.ClusterRow[]>();
-  for (const r of clustered) clusters.set(r.cluster, [...(clusters.get(r.cluster) ?? []), r]);
+  for (const r of clustered) {
+    const list = clusters.get(r.cluster);
+    if (list) list.push(r);
+    else clusters.set(r.cluster, [r]);
+  }
   const hotSpots: MonthlyAnalysis['hotSpots'] = [];
   const missing = new Set<number>();
   const bursts = [...clusters.values()].flatMap((members) =>
@@ -143,7 +147,11 @@ export async function monthlyAnalysis(ctx: Ctx, q: MonthlyQuery): Promise<Monthl
 
   // Similar reports, within each category.
   const perCategory = new Map<string, repo.CaseTextRow[]>();
-  for (const r of rows) perCategory.set(r.category_code, [...(perCategory.get(r.category_code) ?? []), r]);
+  for (const r of rows) {
+    const list = perCategory.get(r.category_code);
+    if (list) list.push(r);
+    else perCategory.set(r.category_code, [r]);
+  }
   const groups: MonthlyAnalysis['groups'] = [];
   for (const [code, list] of perCategory) {
     for (const g of groupSimilar(list.map((r) => ({ id: r.id, text: r.description })), { threshold: params.threshold, minSize: params.minGroupSize })) {
