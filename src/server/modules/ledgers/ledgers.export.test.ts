@@ -34,7 +34,7 @@ beforeAll(async () => {
     address: '东一社区3栋', reporter: { name: '王女士', phone: PHONE_A }, urgent: true,
   });
   expect(a.statusCode, a.body).toBe(201);
-  const b = await dispatcher.post('/api/cases', { channel: 'station', categoryCode: 'dispute.neighbour', description: '淡水邻里纠纷', location: IN_DISTRICT_B, reporter: { phone: PHONE_B } });
+  const b = await dispatcher.post('/api/cases', { channel: 'station', categoryCode: 'dispute.neighbour', description: `淡水邻里纠纷，请回电 ${PHONE_B} 或 0752-2345678`, location: IN_DISTRICT_B, reporter: { phone: PHONE_B } });
   expect(b.statusCode, b.body).toBe(201);
   // Enough closed cases in grid A1 to span more than one keyset batch.
   await t.db.query(
@@ -92,7 +92,7 @@ describe('GET /api/ledgers/cases.xlsx and .csv', () => {
     expect(bulk[col('重办次数')]).toBe(2);
     expect(bulk[col('办结时间')]).toBeInstanceOf(Date);
     // Another district's case is not in the file, and no plaintext phone anywhere.
-    expect(x.rows.some((r) => r[col('问题描述')] === '淡水邻里纠纷')).toBe(false);
+    expect(x.rows.some((r) => String(r[col('问题描述')]).startsWith('淡水邻里纠纷'))).toBe(false);
     expect(JSON.stringify(x.rows)).not.toContain(PHONE_A);
   });
 
@@ -116,7 +116,7 @@ describe('GET /api/ledgers/cases.xlsx and .csv', () => {
     expect(body.startsWith('\uFEFF事件编号,状态,类别')).toBe(true);
     const lines = body.slice(1).trimEnd().split('\r\n');
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toContain('淡水邻里纠纷');
+    expect(lines[1]).toContain('淡水邻里纠纷，请回电 139****4321 或 0752-****5678');
     expect(lines[1]).toContain('139****4321');
     expect(body).not.toContain(PHONE_B);
 

@@ -10,7 +10,7 @@ import type { Writable } from 'node:stream';
 import type { Ctx } from '../../context.js';
 import type { QueueQuery } from '../cases/cases.queries.js';
 import { queueConditions } from '../cases/cases.queries.js';
-import { asChinaWallClock, CHANNEL_ZH, CLOCK_ZH, formatChinaTime, HANDLER_TYPE_ZH, LEVEL_ZH, RATING_ZH, STATUS_ZH, zh } from './ledgers.labels.js';
+import { asChinaWallClock, scrubFreeText, CHANNEL_ZH, CLOCK_ZH, formatChinaTime, HANDLER_TYPE_ZH, LEVEL_ZH, RATING_ZH, STATUS_ZH, zh } from './ledgers.labels.js';
 
 export type ExportFilters = Omit<QueueQuery, 'page' | 'pageSize' | 'sort'>;
 
@@ -64,16 +64,17 @@ interface Column {
 const yesNo = (b: boolean | null) => (b === null ? '' : b ? '是' : '否');
 
 /**
- * The ledger's columns, in order. Phones only ever masked (138****5678): the
- * plaintext never leaves the database in a file that gets mailed around.
+ * The ledger's columns, in order. Phones only ever masked (138****5678), also
+ * inside descriptions and addresses: the plaintext never leaves the database in
+ * a file that gets mailed around.
  */
 export const CASE_COLUMNS: Column[] = [
   { header: '事件编号', kind: 'text', width: 22, value: (r) => r.number },
   { header: '状态', kind: 'text', width: 10, value: (r) => zh(STATUS_ZH, r.status) },
   { header: '类别', kind: 'text', width: 16, value: (r) => r.category_name ?? r.category_code },
   { header: '类别编码', kind: 'text', width: 20, value: (r) => r.category_code },
-  { header: '问题描述', kind: 'text', width: 50, value: (r) => r.description },
-  { header: '地址', kind: 'text', width: 30, value: (r) => r.address },
+  { header: '问题描述', kind: 'text', width: 50, value: (r) => scrubFreeText(r.description) },
+  { header: '地址', kind: 'text', width: 30, value: (r) => scrubFreeText(r.address) },
   { header: '所属网格/区域', kind: 'text', width: 24, value: (r) => r.node_name },
   { header: '区域编码', kind: 'text', width: 20, value: (r) => r.node_code },
   { header: '经度', kind: 'decimal', width: 12, value: (r) => r.lng },

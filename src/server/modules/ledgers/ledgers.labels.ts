@@ -63,3 +63,15 @@ export function formatChinaTime(d: Date | null | undefined): string {
 export function fromChinaWallClock(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): Date {
   return new Date(Date.UTC(y, mo - 1, d, h, mi, s) - CHINA_OFFSET_MS);
 }
+
+/**
+ * Free text (descriptions, addresses) may carry a phone or ID number typed by
+ * the reporter ("请联系 13800138000"): masked in files, which get mailed around.
+ */
+export function scrubFreeText(text: string | null): string | null {
+  if (!text) return text;
+  return text
+    .replace(/(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?![\dXx])/g, '$1********$3') // resident ID number (身份证号)
+    .replace(/(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)/g, '$1****$3') // mobile
+    .replace(/(?<!\d)(0\d{2,3})[- ]?(\d{3,4})(\d{4})(?!\d)/g, '$1-****$3'); // landline
+}
