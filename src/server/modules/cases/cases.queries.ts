@@ -58,12 +58,38 @@ export function caseScope(actor: Actor, params: unknown[]): string {
   const depts = actor.grants.filter((g) => g.role === 'department_staff' && g.departmentId).map((g) => g.departmentId!);
   if (depts.length) {
     params.push(depts);
-    ors.push(`c.id IN (SELECT id FROM cases WHERE handler_department_id = ANY($${params.length}::bigint[])
-                       UNION SELECT case_id FROM case_assignments WHERE department_id = ANY($${params.length}::bigint[]))`);
+    ors.push(`c.handler_department_id = ANY($${params.length}::bigint[])`,
+      `c.id IN (SELECT case_id FROM case_assignments WHERE department_id = ANY($${params.length}::bigint[]))`);
   }
-  params.push(actor.userId);
-  ors.push(`c.reporter_id = $${params.length}`);
+  // Residents see their own reports. Staff report only inside their own part of the tree (intake refuses
+  // the rest), so for them this test adds nothing but an OR that keeps the planner off the indexes.
+  if (!ors.length || actor.grants.some((g) => g.role === 'resident')) {
+    params.push(actor.userId);
+    ors.push(`c.reporter_id = $${params.length}`);
+  }
   return `(${ors.join(' OR ')})`;
+}
+
+/**
+ * Cases located under the node at `path`, as index-friendly tests: codes nest
+ * (a grid's code begins with its community's), so below a city this is a
+ * prefix range on node_code within the city, served by a b-tree.
+ */
+export function underNode(path: string, params: unknown[]): string {
+  const labels = path.split('.');
+  if (labels.length === 1) {
+    params.push(`${labels[0]}%`);
+    return `c.city_code LIKE $${params.length}`;
+  }
+  params.push(labels[1]);
+  if (labels.length === 2) return `c.city_code = $${params.length}`;
+  params.push(`${labels[labels.length - 1]}%`);
+  return `(c.city_code = $${params.length - 1} AND c.node_code LIKE $${params.length})`;
+}
+
+/** True when the node lies inside a part of the tree where the actor reads every case (so its scope test is redundant). */
+function coversNode(actor: Actor, path: string): boolean {
+  return actor.grants.some((g) => g.role !== 'department_staff' && g.role !== 'resident' && ROLE_PERMISSIONS[g.role].includes('case.read') && isWithin(path, g.nodePath));
 }
 
 const LIST_COLUMNS = `c.id, c.number, c.status, c.category_code, k.name_zh AS category_name_zh, k.name_en AS category_name_en,
@@ -151,7 +177,10 @@ export async function listCases(ctx: Ctx, q: QueueQuery) {
  */
 export async function queueConditions(ctx: Ctx, q: Omit<QueueQuery, 'page' | 'pageSize' | 'sort'>): Promise<{ where: string[]; params: unknown[] }> {
   const params: unknown[] = [];
-  const where = [caseScope(ctx.actor, params)];
+  const nodePath = q.node ? await nodePathFor(ctx.db, ctx.actor, q.node, 'node') : undefined;
+  // One's own reports are always one's own; a node inside the caller's reach needs no scope test besides itself.
+  const where = q.mine === 'reported' || (nodePath !== undefined && coversNode(ctx.actor, nodePath)) ? [] : [caseScope(ctx.actor, params)];
+  if (nodePath !== undefined) where.push(underNode(nodePath, params));
   const add = (sql: string, v: unknown) => {
     params.push(v);
     where.push(sql.replaceAll('?', `$${params.length}`));
@@ -166,7 +195,6 @@ export async function queueConditions(ctx: Ctx, q: Omit<QueueQuery, 'page' | 'pa
   if (q.clock) add('c.clock_colour = ?', q.clock);
   if (q.channel) add('c.channel = ?', q.channel);
   if (q.urgent !== undefined) add('c.urgent = ?', q.urgent);
-  if (q.node) add('c.node_path <@ ?::ltree', await nodePathFor(ctx.db, ctx.actor, q.node, 'node'));
   if (q.handler) {
     const [kind, value] = q.handler.split(':');
     if (kind === 'department' && /^\d+$/.test(value ?? '')) add('c.handler_department_id = ?', Number(value));
@@ -178,9 +206,8 @@ export async function queueConditions(ctx: Ctx, q: Omit<QueueQuery, 'page' | 'pa
     const depts = ctx.actor.grants.filter((g) => g.role === 'department_staff' && g.departmentId).map((g) => g.departmentId!);
     const nodes = ctx.actor.grants.filter((g) => g.role !== 'department_staff' && g.nodeCode && ROLE_PERMISSIONS[g.role].includes('case.handle')).map((g) => g.nodeCode!);
     params.push(depts, nodes);
-    where.push(`c.id IN (SELECT id FROM cases WHERE handler_department_id = ANY($${params.length - 1}::bigint[])
-      UNION SELECT id FROM cases WHERE handler_node_code = ANY($${params.length}::text[])
-      UNION SELECT case_id FROM case_assignments WHERE status = 'pending' AND department_id = ANY($${params.length - 1}::bigint[]))`);
+    where.push(`(c.handler_department_id = ANY($${params.length - 1}::bigint[]) OR c.handler_node_code = ANY($${params.length}::text[])
+      OR c.id IN (SELECT case_id FROM case_assignments WHERE status = 'pending' AND department_id = ANY($${params.length - 1}::bigint[])))`);
   }
   if (q.q) {
     const term = q.q.trim();
@@ -193,11 +220,9 @@ export async function queueConditions(ctx: Ctx, q: Omit<QueueQuery, 'page' | 'pa
 /** Counts by state and by clock colour for the caller's scope, optionally under one node. */
 export async function countCases(ctx: Ctx, node?: string) {
   const params: unknown[] = [];
-  const where = [caseScope(ctx.actor, params)];
-  if (node) {
-    params.push(await nodePathFor(ctx.db, ctx.actor, node, 'node'));
-    where.push(`c.node_path <@ $${params.length}::ltree`);
-  }
+  const nodePath = node ? await nodePathFor(ctx.db, ctx.actor, node, 'node') : undefined;
+  const where = nodePath !== undefined && coversNode(ctx.actor, nodePath) ? [underNode(nodePath, params)] : [caseScope(ctx.actor, params)];
+  if (nodePath !== undefined && !coversNode(ctx.actor, nodePath)) where.push(underNode(nodePath, params));
   const rows = await ctx.db.query<{ status: string; clock_colour: string; n: number }>(
     `SELECT c.status, c.clock_colour, count(*) AS n FROM cases c WHERE ${where.join(' AND ')} GROUP BY 1, 2`,
     params,
