@@ -39,6 +39,7 @@ const casesEn: Shape<CasesResources> = {
       merge: 'Merged',
       merged_in: 'Duplicate merged in',
       self_resolve: 'Solved on the spot',
+      comment: 'Comment',
       dispatch: 'Dispatched',
       redispatch: 'Redispatched',
       sign: 'Signed for',

@@ -40,6 +40,7 @@ const casesZhCN = {
       merge: '合并',
       merged_in: '合并重复事件',
       self_resolve: '自处置',
+      comment: '备注',
       dispatch: '派遣',
       redispatch: '改派',
       sign: '签收',
