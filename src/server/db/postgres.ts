@@ -5,7 +5,9 @@ import { OID, parseInt8, parseNumeric } from './types.js';
 const typeOverrides = new pg.TypeOverrides();
 typeOverrides.setTypeParser(OID.int8, parseInt8);
 typeOverrides.setTypeParser(OID.numeric, parseNumeric);
-typeOverrides.setTypeParser(OID.int8Array, (v: string) => (pg.types.arrayParser as unknown as (s: string, f: (x: string) => number) => number[])(v, parseInt8));
+// pg's arrayParser is an object with `create(source, transform)` (calling it as a function throws).
+const arrays = pg.types.arrayParser as unknown as { create(s: string, f: (x: string) => number): { parse(): number[] } };
+typeOverrides.setTypeParser(OID.int8Array, (v: string) => arrays.create(v, parseInt8).parse());
 
 /** The server engine: a pooled connection to PostgreSQL (15+) with PostGIS. */
 export async function openPostgres(url: string, poolSize = 20): Promise<Db & { pool: pg.Pool }> {
