@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import type { Db, Transaction } from './db.js';
 import { OID, parseInt8, parseNumeric } from './types.js';
 import { slimPostgisBundle } from './postgis-bundle.js';
+import { StatementCache } from './pglite-statements.js';
 
 /** PostGIS for PGlite, loaded from the slimmed bundle (see postgis-bundle.ts). */
 function postgisExtension(bundle: URL): Extension {
@@ -40,10 +41,21 @@ export async function openPglite(opts: PgliteOptions): Promise<Db & { pglite: PG
     parsers,
     relaxedDurability: true,
   });
+  const stmts = new StatementCache(pg);
   const wrap = (ex: PGlite | PgliteTransaction): Transaction => ({
     async query<T>(sql: string, params?: readonly unknown[]) {
-      const res = await ex.query<T>(sql, params as unknown[] | undefined);
-      return res.rows;
+      if (ex === pg) {
+        // Outside a transaction: wait for any transaction to end, as PGlite's own query does.
+        return pg._runExclusiveTransaction(() =>
+          pg._runExclusiveQuery(async () => {
+            const rows = await stmts.query<T>(sql, params);
+            await pg.syncToFs();
+            return rows;
+          }),
+        );
+      }
+      if ((ex as PgliteTransaction).closed) throw new Error('Transaction is closed');
+      return pg._runExclusiveQuery(() => stmts.query<T>(sql, params));
     },
     async exec(sql: string) {
       await ex.exec(sql);

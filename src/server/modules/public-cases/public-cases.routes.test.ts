@@ -123,3 +123,14 @@ describe('anonymous reports (匿名上报)', () => {
     expect(ev).toEqual({ action: 'rate_unsatisfied', actor_name: '匿名群众', actor_role: 'reporter' });
   });
 });
+
+describe('public categories', () => {
+  it('lists the active category tree without an account', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/public/categories' });
+    expect(res.statusCode).toBe(200);
+    const codes: string[] = [];
+    const walk = (xs: { code: string; active: boolean; children: unknown[] }[]) => xs.forEach((x) => (codes.push(x.code), expect(x.active).toBe(true), walk(x.children as never)));
+    walk(res.json().items);
+    expect(codes).toContain('dispute.neighbour');
+  });
+});

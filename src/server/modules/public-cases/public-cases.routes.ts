@@ -13,6 +13,7 @@ import { MAX_PHOTOS_PER_ACTION } from '../../lib/photos.js';
 import { receivePhotos } from '../../lib/photo-upload.js';
 import type { Rating } from '../../../domain/case-lifecycle.js';
 import { AnonymousReportBody, NumberParams, PublicRateBody, TokenQuery } from './public-cases.schemas.js';
+import { listCategories } from '../categories/categories.service.js';
 import { followCase, rateFollowed, reportAnonymously } from './public-cases.service.js';
 
 export async function publicCasesRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
@@ -43,6 +44,12 @@ export async function publicCasesRoutes(app: FastifyInstance, { deps }: { deps: 
     '/photos',
     { config: { public: true, rateLimit: writes }, schema: { tags, summary: 'Upload photos for an anonymous report (multipart, field "photos")' } },
     (req) => receivePhotos(req, deps.config),
+  );
+
+  app.get(
+    '/categories',
+    { config: { public: true, rateLimit: reads }, schema: { tags, summary: 'The active case categories (a tree), for the anonymous report form' } },
+    () => listCategories({ db: deps.db }, { active: true }),
   );
 
   app.get(
