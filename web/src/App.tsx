@@ -13,9 +13,12 @@ import { navigate, usePathname } from './router';
 import { SessionContext, type Session } from './session';
 import { SignInPage } from './pages/SignInPage';
 import { areaFor } from './screens';
+import { isPublicScreen } from './public/paths';
 
 // The console (and Leaflet with it) loads after sign-in: the sign-in page stays light.
 const ConsolePage = lazy(() => import('./pages/ConsolePage').then((m) => ({ default: m.ConsolePage })));
+// Pages without an account (anonymous report, following a case by its link).
+const PublicScreens = lazy(() => import('./public/PublicScreens'));
 // Every other screen area (cases, H5 pages, …) loads on demand too: see screens.ts.
 
 export function App() {
@@ -80,7 +83,7 @@ function Shell() {
 
   // Keep the URL in step with the session: signed out → /login, signed in → away from /login.
   useEffect(() => {
-    if (me === null && path !== '/login') {
+    if (me === null && path !== '/login' && !isPublicScreen(path)) {
       returnTo.current = path !== '/' && !signedOutOnPurpose.current ? path : null;
       signedOutOnPurpose.current = false;
       navigate('/login', { replace: true });
@@ -126,6 +129,13 @@ function Shell() {
       <Spin size="large" description={t('app.loading')} />
     </div>
   );
+  if (meta && isPublicScreen(path)) {
+    return (
+      <Suspense fallback={spinner}>
+        <PublicScreens path={path} />
+      </Suspense>
+    );
+  }
   if (!meta || me === undefined) return spinner;
   if (!session) return <SignInPage meta={meta} onSignedIn={onSignedIn} />;
   const Area = areaFor(path, session.me.permissions)?.Component;

@@ -134,10 +134,12 @@ interface RequestOptions {
   signal?: AbortSignal;
   /** Do not run the global 401 handler (the sign-in form and the first /me handle 401 themselves). */
   quiet401?: boolean;
+  /** Extra headers, e.g. Idempotency-Key. */
+  headers?: Record<string, string>;
 }
 
 async function request<T>(method: string, url: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res: Response;
@@ -198,3 +200,6 @@ export const api = {
 export function isAbort(err: unknown): boolean {
   return err instanceof Error && err.name === 'AbortError';
 }
+
+/** The request helper for screen areas with their own typed calls. */
+export { request as apiRequest };

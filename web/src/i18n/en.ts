@@ -12,6 +12,7 @@ const en: Resources = {
     retry: 'Retry',
   },
   signIn: {
+    anonymous: 'Report a problem without signing in',
     title: 'Sign in',
     login: 'Username or phone',
     loginRequired: 'Enter your username or phone number',

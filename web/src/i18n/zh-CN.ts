@@ -10,6 +10,7 @@ const zhCN = {
     retry: '重试',
   },
   signIn: {
+    anonymous: '不登录，匿名反映问题',
     title: '登录',
     login: '用户名或手机号',
     loginRequired: '请输入用户名或手机号',

@@ -73,6 +73,9 @@ export function SignInPage({ meta, onSignedIn }: { meta: Meta; onSignedIn: (csrf
               {t('signIn.submit')}
             </Button>
           </Form>
+          <Button type="link" block href="/h5/anonymous" className="wg-anonymous-link">
+            {t('signIn.anonymous')}
+          </Button>
         </Card>
         {meta.mode === 'demo' && meta.demoLogins.length > 0 && (
           <Card className="wg-demo-card" title={t('signIn.demoLogins')} size="small">
