@@ -8,7 +8,7 @@
  */
 import type { FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
 import type { CaseStatus } from '../../../src/domain/case-lifecycle.js';
-import { ApiError, signalUnauthorized, type FieldError, type Level } from '../api';
+import { apiRequest, type Level } from '../api';
 
 export type { CaseStatus, Level };
 export type ClockColour = 'green' | 'yellow' | 'red';
@@ -266,29 +266,8 @@ function qs(params: Params): string {
   return s ? `?${s}` : '';
 }
 
-/** GET with the console's conventions (same errors, same 401 reaction as web/src/api.ts). */
-async function get<T>(url: string, signal?: AbortSignal): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(url, { method: 'GET', headers: { Accept: 'application/json' }, credentials: 'same-origin', signal });
-  } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err;
-    throw new ApiError(0, 'NETWORK', (err as Error).message || 'Network error');
-  }
-  const text = await res.text();
-  let data: unknown;
-  try {
-    data = text ? JSON.parse(text) : undefined;
-  } catch {
-    data = undefined;
-  }
-  if (!res.ok) {
-    const b = (data ?? {}) as { code?: string; message?: string; fields?: FieldError[]; details?: Record<string, unknown> };
-    if (res.status === 401) signalUnauthorized();
-    throw new ApiError(res.status, b.code ?? `HTTP_${res.status}`, b.message ?? res.statusText, b.fields ?? [], b.details ?? {});
-  }
-  return data as T;
-}
+/** GET with the console's conventions (same errors, same 401 reaction): web/src/api.ts's request helper. */
+const get = <T,>(url: string, signal?: AbortSignal): Promise<T> => apiRequest<T>('GET', url, { signal });
 
 export const measuresApi = {
   /** GET /api/measures: every rate with its counts, and the level shares. */
