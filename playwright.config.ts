@@ -47,7 +47,9 @@ export default defineConfig({
   webServer: {
     command: `node e2e/fresh-data-dir.mjs ${E2E_DATA_DIR} && node dist/cli/main.js serve --port ${PORT}`,
     url: `http://127.0.0.1:${PORT}/readyz`,
-    timeout: 240_000,
+    // The first start builds the demo city with its cases, households and linkage groups: about a minute on an
+    // idle machine, several on a busy one.
+    timeout: 480_000,
     reuseExistingServer: false,
     stdout: 'ignore',
     stderr: 'pipe',
