@@ -57,8 +57,10 @@ export default defineConfig({
       // E2E_DATABASE_URL (a fresh database; .ci/run makes one) or else the embedded database in a fresh
       // folder. Never DATABASE_URL: that is the API suite's admin connection.
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? '',
-      // The clock sweep runs as in production (E2E_SWEEP=off turns it off when hunting a problem).
-      WANGGE_SWEEP: process.env.E2E_SWEEP ?? 'on',
+      // No clock sweep during the journeys (E2E_SWEEP=on turns it on): nothing in them waits on a deadline, and with it on
+      // a browser sign-in has twice hung for minutes right after the case journey on the embedded database, while
+      // logins with curl against the same server answered in 25 ms — not yet understood (see the issue notes).
+      WANGGE_SWEEP: process.env.E2E_SWEEP ?? 'off',
       WANGGE_DATA_DIR: E2E_DATA_DIR,
       WANGGE_MODE: 'demo',
       LOG_LEVEL: 'warn',

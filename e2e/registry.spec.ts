@@ -50,7 +50,7 @@ test('grid worker: households, reveal with a reason, import report, a thing and 
     const link = desk.locator('.ant-table-row').first().getByRole('link');
     await link.click();
     await expect(desk).toHaveURL(/\/registry\/things\/\d+$/);
-    await expect(desk.getByText('相关事件')).toBeVisible();
+    await expect(desk.getByText('相关事件').first()).toBeVisible();
     await expect(desk.getByTestId('registry-map')).toBeVisible();
   });
 
