@@ -13,25 +13,31 @@
  *     endpoint and /api/measures on the real app, one request at a time;
  *   - `wangge verify measures` for the city: the full recount's time (must agree).
  *
- *   npm run bench -- measures [--engine pglite|postgres|both] [--cases N] [--repeat 20] [--fast-fill]
+ * With --keep the fast-filled city of bench/case-city.ts is kept and reused.
+ *
+ *   npm run bench -- measures [--engine pglite|postgres|both] [--cases N] [--repeat 20] [--fast-fill] [--keep]
  */
 import type { Db } from '../src/server/db/db.js';
 import { generateCases } from '../src/server/demo/case-generator.js';
 import { createProgress } from '../src/cli/progress.js';
 import { compact, sumRollup, type MeasureFilter } from '../src/server/modules/measures/measures.repository.js';
 import { verifyMeasures } from '../src/cli/commands/verify-measures.js';
-import { COUNTERS, COUNTER_COLUMNS, dayOf } from '../src/domain/measures.js';
+import { dayOf } from '../src/domain/measures.js';
+import { openCaseCity } from './case-city.js';
 import { argNumber, buildBenchCity, createBenchUser, signInHttp, startBenchApp, summarize, CITY } from './case-data.js';
 import { enginesFromArgs, openBenchDb, report, type BenchEngine } from './util.js';
 
 export default async function (args: string[]) {
   const repeat = argNumber(args, '--repeat', 20);
-  const fast = args.includes('--fast-fill');
+  const keep = args.includes('--keep');
+  const fast = keep || args.includes('--fast-fill');
   for (const engine of enginesFromArgs(args)) {
     const count = argNumber(args, '--cases', engine === 'postgres' ? 1_000_000 : 100_000);
-    const bench = await openBenchDb(engine, 20);
+    // Fast: the city of bench/case-city.ts (trigger off, roll-up rebuilt); else every case through the trigger.
+    const bench = fast ? await openCaseCity(engine, count, keep) : await openBenchDb(engine, 20);
     try {
-      await run(engine, bench.db, count, repeat, fast);
+      if (!fast) await fillThroughTrigger(engine, bench.db, count);
+      await run(engine, bench.db, repeat);
     } finally {
       await bench.close();
     }
@@ -49,32 +55,27 @@ async function timeIt(repeat: number, fn: () => Promise<unknown>): Promise<numbe
 }
 
 
-async function run(engine: BenchEngine, db: Db, count: number, repeat: number, fast: boolean): Promise<void> {
+/** Every case through the real path: the roll-up trigger on, then compaction and fresh statistics. */
+async function fillThroughTrigger(engine: BenchEngine, db: Db, count: number): Promise<void> {
   await buildBenchCity(db);
-  await createBenchUser(db, 'm_leader', 'leader', CITY);
   const now = new Date();
-  if (fast) await db.exec('ALTER TABLE cases DISABLE TRIGGER cases_measure_delta');
   const gen = await generateCases(db, { cityCode: CITY, from: new Date(+now - 365 * 86_400_000), to: now, now, count, seed: 3, batchSize: 10_000, progress: createProgress() });
-  report('measures.generate', engine, { cases: gen.cases, s: gen.ms / 1000, cases_per_s: gen.cases / (gen.ms / 1000), trigger: fast ? 'off' : 'on' });
-  if (fast) {
-    const t = performance.now();
-    const key = 'city_code, day, district_code, grid_code, category_top, channel';
-    const cols = COUNTERS.map((c) => COUNTER_COLUMNS[c]).join(', ');
-    const sums = COUNTERS.map((c) => `sum(m.${COUNTER_COLUMNS[c]})::int`).join(', ');
-    await db.query(`INSERT INTO measure_deltas (${key}, ${cols}) SELECT ${key.split(', ').map((k) => 'm.' + k).join(', ')}, ${sums} FROM cases c CROSS JOIN LATERAL case_measure_facts(c, 1) m GROUP BY 1, 2, 3, 4, 5, 6`);
-    await db.exec('ALTER TABLE cases ENABLE TRIGGER cases_measure_delta');
-    report('measures.rebuild', engine, { s: (performance.now() - t) / 1000 });
-  }
+  report('measures.generate', engine, { cases: gen.cases, s: gen.ms / 1000, cases_per_s: gen.cases / (gen.ms / 1000), trigger: 'on' });
   const [d0] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM measure_deltas');
   let t = performance.now();
   const folded = await compact(db, 50_000, 10_000);
   report('measures.compact', engine, { deltas: d0!.n, folded, s: (performance.now() - t) / 1000 });
+  t = performance.now();
+  if (engine === 'postgres') await db.exec('VACUUM (ANALYZE)');
+  else await db.exec('ANALYZE');
+  report('measures.analyze', engine, { s: (performance.now() - t) / 1000 });
+}
+
+async function run(engine: BenchEngine, db: Db, repeat: number): Promise<void> {
+  if (!(await db.query(`SELECT 1 FROM users WHERE username = 'm_leader'`)).length) await createBenchUser(db, 'm_leader', 'leader', CITY);
+  const now = new Date();
   const [r] = await db.query<{ n: number; g: number }>('SELECT (SELECT count(*)::int FROM measure_rollup) AS n, (SELECT count(*)::int FROM measure_grid_rollup) AS g');
   report('measures.rollup_rows', engine, { day_district_category_channel: r!.n, month_grid: r!.g });
-  t = performance.now();
-  await db.exec('ANALYZE');
-  if (engine === 'postgres') await db.exec('VACUUM (ANALYZE) cases');
-  report('measures.analyze', engine, { s: (performance.now() - t) / 1000 });
 
   // Roll-up query DB time.
   const today = dayOf(now);

@@ -14,7 +14,9 @@
  *     100,000 cases — target ≤ 25 ms;
  *   - the plan (EXPLAIN ANALYZE) of every query shape that misses its target.
  *
- *   npm run bench -- queue [--engine pglite|postgres|both] [--cases N] [--repeat 5]
+ * The city is bench/case-city.ts's; with --keep it is kept and reused by the next run.
+ *
+ *   npm run bench -- queue [--engine pglite|postgres|both] [--cases N] [--repeat 5] [--keep]
  */
 import type { Db } from '../src/server/db/db.js';
 import { loadConfig } from '../src/server/config.js';
@@ -22,10 +24,9 @@ import { loadDataKeys, PersonalData } from '../src/server/lib/personal-data.js';
 import type { Ctx } from '../src/server/context.js';
 import type { Actor, Role } from '../src/domain/permissions.js';
 import { countCases, listCases, type QueueQuery } from '../src/server/modules/cases/cases.queries.js';
-import { generateCases } from '../src/server/demo/case-generator.js';
-import { createProgress } from '../src/cli/progress.js';
-import { argNumber, buildBenchCity, createBenchUser, signInHttp, startBenchApp, summarize, CITY } from './case-data.js';
-import { enginesFromArgs, openBenchDb, report, type BenchEngine } from './util.js';
+import { openCaseCity } from './case-city.js';
+import { argNumber, createBenchUser, signInHttp, startBenchApp, summarize, CITY } from './case-data.js';
+import { enginesFromArgs, report, type BenchEngine } from './util.js';
 
 interface Captured {
   sql: string;
@@ -110,7 +111,7 @@ export default async function (args: string[]) {
   const repeat = argNumber(args, '--repeat', 5);
   for (const engine of enginesFromArgs(args)) {
     const count = argNumber(args, '--cases', engine === 'postgres' ? 1_000_000 : 100_000);
-    const bench = await openBenchDb(engine, 20);
+    const bench = await openCaseCity(engine, count, args.includes('--keep'));
     try {
       await run(engine, bench.db, count, repeat);
     } finally {
@@ -120,19 +121,13 @@ export default async function (args: string[]) {
 }
 
 async function run(engine: BenchEngine, db: Db, count: number, repeat: number): Promise<void> {
-  await buildBenchCity(db);
   const grid = `${CITY}01001001001`;
   const [dept] = await db.query<{ id: number }>(`SELECT id FROM departments WHERE node_code = $1 AND kind = 'urban_management'`, [`${CITY}01`]);
-  await createBenchUser(db, 'q_dispatcher', 'dispatcher', CITY);
-  await createBenchUser(db, 'q_gridworker', 'grid_worker', grid);
-  await createBenchUser(db, 'q_department', 'department_staff', `${CITY}01`, dept!.id);
-
-  const now = new Date();
-  const gen = await generateCases(db, { cityCode: CITY, from: new Date(+now - 365 * 86_400_000), to: now, now, count, seed: 3, batchSize: 10_000, progress: createProgress() });
-  report('queue.generate', engine, { cases: gen.cases, events: gen.events, s: gen.ms / 1000, cases_per_s: gen.cases / (gen.ms / 1000) });
-  const t = performance.now();
-  await db.exec('ANALYZE');
-  report('queue.analyze', engine, { s: (performance.now() - t) / 1000 });
+  if (!(await db.query(`SELECT 1 FROM users WHERE username = 'q_dispatcher'`)).length) {
+    await createBenchUser(db, 'q_dispatcher', 'dispatcher', CITY);
+    await createBenchUser(db, 'q_gridworker', 'grid_worker', grid);
+    await createBenchUser(db, 'q_department', 'department_staff', `${CITY}01`, dept!.id);
+  }
 
   const who: Who[] = [];
   for (const [label, username] of [['dispatcher', 'q_dispatcher'], ['grid_worker', 'q_gridworker'], ['department', 'q_department']] as const) {
@@ -171,7 +166,7 @@ async function run(engine: BenchEngine, db: Db, count: number, repeat: number): 
         const q = await captureQueue(db, w.actor, (ctx) => listCases(ctx, { ...base, ...q0 }));
         await db.query(q.sql, q.params);
         const d = summarize(await timeSql(db, q, repeat * 4));
-        const qs = new URLSearchParams(Object.entries(q0).map(([k, v]) => [k, String(v)])).toString();
+        const qs = new URLSearchParams(Object.entries(q0).map(([k, v]): [string, string] => [k, String(v)])).toString();
         const h = summarize(await timeHttp(server.url, headers.get(w.label)!, `/api/cases${qs ? '?' + qs : ''}`, repeat * 4));
         report('queue.list', engine, { who: w.label, filter: qs || 'none', db_p50_ms: d.p50, db_p95_ms: d.p95, http_p50_ms: h.p50, http_p95_ms: h.p95 });
         if (d.p95 > 5) misses.push({ what: `${w.label}, ${qs || 'no filter'}`, q, p95: d.p95 });

@@ -19,6 +19,9 @@ function run(cmd, args, env = {}) {
   return r.status ?? 1;
 }
 
+// 0. Types: the server, the benchmarks and tests, the web console (vitest strips types without checking them).
+if (run('npm', ['run', '--silent', 'typecheck']) !== 0) problems.push('type check failed (npm run typecheck)');
+
 // 1. Unit + API tests (vitest projects: unit, api-pglite, api-postgres when DATABASE_URL is set).
 if (!process.env.DATABASE_URL) {
   if (CI) problems.push('DATABASE_URL is not set: the PostgreSQL API suite cannot run (CI=true forbids skipping it)');

@@ -231,7 +231,7 @@ describe('help requests up the tree', () => {
     const [g1, g2] = groups;
     const inGroup = (gid: number, volunteer: boolean) => [
       `r.volunteer = ${volunteer} AND r.household_id IN (SELECT household_id FROM linkage_members WHERE group_id = $1)`,
-      [gid],
+      [gid] as unknown[],
     ] as const;
     requester = await linkResident(...inGroup(Number(g1!.id), false));
     sameGroupVolunteer = await linkResident(...inGroup(Number(g1!.id), true));

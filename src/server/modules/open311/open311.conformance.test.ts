@@ -203,7 +203,7 @@ describe("mySociety open311-adapter scenarios (scenarios.json)", () => {
     const [a, b] = (bodyOf(await get(`/open311/v2/requests.json?service_code=${POT}`)) as { service_request_id: string }[]).map((r) => r.service_request_id);
     const u1 = await post('/open311/v2/servicerequestupdates.json', { api_key: key, service_request_id: a!, description: 'Fixed', status: 'CLOSED', update_id: '1' });
     expect(u1.statusCode, u1.body).toBe(200);
-    const [{ at }] = await t.db.query<{ at: Date }>(`SELECT at FROM case_events WHERE action = 'comment'`);
+    const at = (await t.db.query<{ at: Date }>(`SELECT at FROM case_events WHERE action = 'comment'`))[0]!.at;
     const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const q = (qs: string) => get(`/open311/v2/servicerequestupdates.xml?api_key=${key}&${qs}`).then((r) => xmlToJson(r.body) as Record<string, string>[]);
     const one = await q(`start_date=${iso(+at - 3_600_000)}&end_date=${iso(+at + 3_600_000)}`);
