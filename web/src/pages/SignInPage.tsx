@@ -69,7 +69,9 @@ export function SignInPage({ meta, onSignedIn }: { meta: Meta; onSignedIn: (csrf
             <Form.Item label={t('signIn.password')} name="password" rules={[{ required: true, message: t('signIn.passwordRequired') }]}>
               <Input.Password prefix={<LockOutlined />} autoComplete="current-password" size="large" />
             </Form.Item>
-            <Button type="primary" htmlType="submit" block size="large" loading={busy}>
+            {/* An explicit name: antd keeps the spinner's "loading" icon in the DOM while its leave animation runs, and a
+                leave that never finishes in a busy browser left the button named "loading 登录" for good. */}
+            <Button type="primary" htmlType="submit" block size="large" loading={busy} aria-label={t('signIn.submit')}>
               {t('signIn.submit')}
             </Button>
           </Form>
