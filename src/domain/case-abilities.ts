@@ -84,6 +84,7 @@ export const ACTION_RULES: Record<CaseAction, Rule> = {
   dispatch: dispatcher,
   redispatch: dispatcher,
   sign: handler,
+  sign_overdue: () => false, // the clock sweep only
   note: (a, c) => handler(a, c) || dispatcher(a, c) || isCoHandlerOf(a, c, false),
   return: handler,
   escalate: handler,

@@ -26,6 +26,7 @@ const EXPECTED: Record<string, CaseStatus> = {
   'returned/dispatch': 'dispatched',
   'dispatched/redispatch': 'dispatched',
   'dispatched/sign': 'in_progress',
+  'dispatched/sign_overdue': 'dispatched',
   'dispatched/return': 'returned',
   'in_progress/return': 'returned',
   'dispatched/escalate': 'dispatched',

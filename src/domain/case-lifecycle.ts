@@ -40,6 +40,7 @@ export const CASE_ACTIONS = [
   'dispatch', // 派遣 (also 指定/商定 after a return)
   'redispatch', // change the handler before sign-for (reason)
   'sign', // 签收
+  'sign_overdue', // 签收超时: the clock sweep flags a dispatch not signed for by its deadline
   'note', // progress note
   'return', // 退回 to the dispatcher (reason)
   'escalate', // 上报 one level up
@@ -82,6 +83,7 @@ export const TRANSITIONS: Record<CaseAction, Partial<Record<CaseStatus, Target>>
   dispatch: { accepted: 'dispatched', returned: 'dispatched' },
   redispatch: { dispatched: 'dispatched' },
   sign: { dispatched: 'in_progress' },
+  sign_overdue: { dispatched: 'dispatched' },
   note: same(ANY_OPEN),
   return: { dispatched: 'returned', in_progress: 'returned' },
   escalate: { dispatched: 'dispatched', in_progress: 'dispatched' },

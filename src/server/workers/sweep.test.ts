@@ -7,11 +7,13 @@ import type { Db } from '../db/db.js';
 import { openPostgres } from '../db/postgres.js';
 import { deliverPending } from './outbox-worker.js';
 import { runSweep } from './sweep.js';
+import { actOnCase } from '../modules/cases/cases.actions.js';
 
 const t = useTestApp({ autoEscalateHours: 24, ratingDays: 7 });
 let secretary: TestUser;
 let streetOfficer: TestUser;
 let resident: TestUser;
+let dispatcher: TestUser;
 
 const H = 3_600_000;
 const DEADLINES = { accept: { amount: 2, unit: 'hours' }, sign: { amount: 4, unit: 'hours' }, handle: { amount: 72, unit: 'hours' } };
@@ -23,6 +25,8 @@ interface CaseSpec {
   handleDueAt?: Date | null;
   yellowAt?: Date | null;
   ratingDueAt?: Date | null;
+  signDueAt?: Date | null;
+  signedAt?: Date | null;
   colour?: 'green' | 'yellow' | 'red';
   handlerNode?: string;
   handlingLevel?: string;
@@ -34,14 +38,14 @@ async function insertCase(s: CaseSpec): Promise<number> {
   const [row] = await t.db.query<{ id: number }>(
     `INSERT INTO cases (city_code, number, status, channel, reporter_id, category_code, category_path, description, node_code, node_path,
         placed_by, handling_level, handler_type, handler_node_code, handler_node_path, route, deadline_unit, accept_due_at, handle_due_at,
-        yellow_at, clock_colour, rating_due_at, clock_started_at, dispatched_at, event_seq)
+        yellow_at, clock_colour, rating_due_at, clock_started_at, dispatched_at, event_seq, sign_due_at, signed_at)
      VALUES ('4413', $1, $2, 'h5', $3, 'city_env.noise', 'city_env.noise', '广场舞噪音扰民', $4, $5::ltree, 'location', $6, 'node_office', $7, $8::ltree,
-        $9, 'hours', $10, $11, $12, $13, $14, now() - interval '4 days', now() - interval '4 days', 1)
+        $9, 'hours', $10, $11, $12, $13, $14, now() - interval '4 days', now() - interval '4 days', 1, $15, $16)
      RETURNING id`,
     [
       `4413T${Date.now()}${++seq}`, s.status ?? 'dispatched', resident.id, TREE.gridA1, pathOf(TREE.gridA1), s.handlingLevel ?? 'community', handlerNode,
       pathOf(handlerNode), JSON.stringify({ deadlines: DEADLINES }), s.acceptDueAt ?? null, s.handleDueAt ?? null, s.yellowAt ?? null, s.colour ?? 'green',
-      s.ratingDueAt ?? null,
+      s.ratingDueAt ?? null, s.signDueAt ?? null, s.signedAt ?? null,
     ],
   );
   await t.db.query(
@@ -71,7 +75,7 @@ beforeAll(async () => {
   await buildSmallCity(t.db);
   secretary = await buildUser(t.db, { role: 'community_secretary', node: TREE.communityA1 });
   streetOfficer = await buildUser(t.db, { role: 'street_officer', node: TREE.streetA });
-  await buildUser(t.db, { role: 'dispatcher', node: TREE.city });
+  dispatcher = await buildUser(t.db, { role: 'dispatcher', node: TREE.city });
   resident = await buildUser(t.db, { role: 'resident', node: TREE.communityA1 });
 });
 
@@ -150,6 +154,66 @@ describe('supervision (督办)', () => {
   });
 });
 
+/** The dispatch entry a dispatcher's dispatch would have written (seq 2). */
+async function addDispatch(id: number, by: TestUser): Promise<void> {
+  await t.db.query(
+    `INSERT INTO case_events (city_code, case_id, seq, actor_id, actor_name, actor_role, action, from_status, to_status) VALUES ('4413', $1, 2, $2, 'dispatcher', 'dispatcher', 'dispatch', 'accepted', 'dispatched')`,
+    [id, by.id],
+  );
+  await t.db.query('UPDATE cases SET event_seq = 2 WHERE id = $1', [id]);
+}
+
+describe('signing-for deadline (签收超时)', () => {
+  it('flags a dispatched case not signed for by its deadline once, telling the handling unit and the dispatcher who dispatched it', async () => {
+    const now = new Date();
+    const late = await insertCase({ signDueAt: new Date(+now - 1 * H), handleDueAt: new Date(+now + 60 * H), yellowAt: new Date(+now + 50 * H) });
+    await addDispatch(late, dispatcher);
+    const inTime = await insertCase({ signDueAt: new Date(+now + 1 * H), handleDueAt: new Date(+now + 60 * H) });
+    // Signed for (late, even): nothing to flag.
+    const signed = await insertCase({ status: 'in_progress', signDueAt: new Date(+now - 2 * H), signedAt: new Date(+now - 1 * H), handleDueAt: new Date(+now + 60 * H) });
+
+    expect(await runSweep(t.deps, now)).toMatchObject({ signOverdue: 1, supervised: 0, skipped: 0 });
+    expect(await runSweep(t.deps, now)).toMatchObject({ signOverdue: 0, skipped: 0 });
+
+    expect(await actions(late)).toEqual(['report', 'dispatch', 'sign_overdue']);
+    expect(await actions(inTime)).toEqual(['report']);
+    expect(await actions(signed)).toEqual(['report']);
+    const c = await caseRow(late);
+    expect(c).toMatchObject({ status: 'dispatched', signed_at: null, event_seq: 3 });
+    expect(c.sign_overdue_at).toBeInstanceOf(Date);
+    const [ev] = await t.db.query<{ actor_role: string; actor_id: string | null; clock: { signDueAt: string } }>(
+      `SELECT actor_role, actor_id, clock FROM case_events WHERE case_id = $1 AND action = 'sign_overdue'`,
+      [late],
+    );
+    expect(ev).toMatchObject({ actor_role: 'system', actor_id: null, clock: { signDueAt: new Date(+now - 1 * H).toISOString() } });
+    const out = await t.db.query<{ payload: { action: string; seq: number } }>(`SELECT payload FROM outbox WHERE topic = 'case.sign_overdue'`);
+    expect(out.map((o) => o.payload)).toEqual([expect.objectContaining({ caseId: late, action: 'sign_overdue', from: 'dispatched', to: 'dispatched', seq: 3 })]);
+
+    await deliverPending(t.deps);
+    expect(await noticesOf(secretary.id)).toEqual([expect.objectContaining({ kind: 'sign_overdue', case_id: late })]);
+    expect(await noticesOf(dispatcher.id)).toEqual([expect.objectContaining({ kind: 'sign_overdue_dispatcher', case_id: late })]);
+
+    // A new assignment (here the system's escalation) starts a new signing period, not flagged.
+    await actOnCase(t.deps, null, late, 'escalate', { reason: '超时自动上报' });
+    const moved = await caseRow(late);
+    expect(moved).toMatchObject({ status: 'dispatched', sign_overdue_at: null, handler_node_code: TREE.streetA });
+    expect(+moved.sign_due_at).toBeGreaterThan(Date.now());
+    expect(await runSweep(t.deps, new Date())).toMatchObject({ signOverdue: 0 });
+  });
+
+  it('a case signed for between the candidate query and the action is skipped, not flagged', async () => {
+    const now = new Date();
+    const id = await insertCase({ signDueAt: new Date(+now - 1 * H) });
+    // Signed for after the deadline but before the sweep reached it (the row as the handler's sign leaves it).
+    await t.db.query(`UPDATE cases SET status = 'in_progress', signed_at = now(), event_seq = event_seq + 1 WHERE id = $1`, [id]);
+    await expect(actOnCase(t.deps, null, id, 'sign_overdue', {})).rejects.toMatchObject({ code: 'CASE_INVALID_TRANSITION' });
+    await t.db.query(`UPDATE cases SET status = 'dispatched', signed_at = NULL, sign_due_at = now() + interval '1 hour' WHERE id = $1`, [id]);
+    // Redispatched meanwhile: the new deadline has not passed.
+    await expect(actOnCase(t.deps, null, id, 'sign_overdue', {})).rejects.toMatchObject({ code: 'CASE_INVALID_TRANSITION' });
+    expect(await actions(id)).toEqual(['report']);
+  });
+});
+
 describe('automatic escalation', () => {
   it('does not escalate before the overdue period; escalates once after it', async () => {
     const now = new Date();
@@ -215,6 +279,9 @@ describe('two sweeps at once', () => {
     const ids: number[] = [];
     for (let i = 0; i < 6; i++) ids.push(await insertCase({ yellowAt: new Date(+now - 80 * H), handleDueAt: new Date(+now - (i % 2 ? 30 : 2) * H) }));
     ids.push(await insertCase({ status: 'awaiting_rating', ratingDueAt: new Date(+now - 60_000) }));
+    const unsigned: number[] = [];
+    for (let i = 0; i < 4; i++) unsigned.push(await insertCase({ signDueAt: new Date(+now - (i + 1) * H) }));
+    ids.push(...unsigned);
 
     let other: Db | undefined;
     let depsB: AppDeps = t.deps;
@@ -225,14 +292,15 @@ describe('two sweeps at once', () => {
     }
     try {
       const results = await Promise.all([runSweep(t.deps, now), runSweep(depsB, now), runSweep(t.deps, now)]);
-      const sum = (k: 'supervised' | 'escalated' | 'closedUnrated' | 'red') => results.reduce((n, r) => n + r[k], 0);
+      const sum = (k: 'supervised' | 'escalated' | 'closedUnrated' | 'red' | 'signOverdue') => results.reduce((n, r) => n + r[k], 0);
       expect(sum('red')).toBe(6);
       expect(sum('supervised')).toBe(6);
       expect(sum('escalated')).toBe(3);
       expect(sum('closedUnrated')).toBe(1);
+      expect(sum('signOverdue')).toBe(4);
       // Later passes (the losers' next turn) find nothing left to do.
       const again = await Promise.all([runSweep(t.deps, now), runSweep(depsB, now)]);
-      expect(again.every((r) => r.supervised + r.escalated + r.closedUnrated + r.red === 0)).toBe(true);
+      expect(again.every((r) => r.supervised + r.escalated + r.closedUnrated + r.red + r.signOverdue === 0)).toBe(true);
       await Promise.all([deliverPending(t.deps), deliverPending(depsB)]);
       await Promise.all([deliverPending(t.deps), deliverPending(depsB)]);
     } finally {
@@ -244,14 +312,19 @@ describe('two sweeps at once', () => {
     expect(counts).toEqual([
       { action: 'close_unrated', n: 1 },
       { action: 'escalate', n: 3 },
-      { action: 'report', n: 7 },
+      { action: 'report', n: 11 },
+      { action: 'sign_overdue', n: 4 },
       { action: 'supervise', n: 6 },
     ]);
+    expect(await t.db.query(`SELECT 1 FROM outbox WHERE topic = 'case.sign_overdue'`)).toHaveLength(4);
     const superior = await t.db.query(`SELECT 1 FROM outbox WHERE topic = 'case.supervision_superior'`);
     expect(superior).toHaveLength(6);
     const dupNotices = await t.db.query(`SELECT user_id, case_id, kind, count(*) FROM notices GROUP BY user_id, case_id, kind HAVING count(*) > 1`);
     expect(dupNotices).toEqual([]);
     expect(await noticesOf(secretary.id, 'supervision')).toHaveLength(6);
+    expect(await noticesOf(secretary.id, 'sign_overdue')).toHaveLength(4);
+    // No dispatch entry: the dispatchers nearest the case are told instead.
+    expect(await noticesOf(dispatcher.id, 'sign_overdue_dispatcher')).toHaveLength(4);
     expect(await noticesOf(streetOfficer.id, 'supervision_superior')).toHaveLength(6);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The clock sweep: turns running clocks yellow and red, supervises (督办) red
- * cases, escalates long-overdue ones one level up, and closes cases whose
+ * cases, flags dispatched cases not signed for (签收) by their deadline,
+ * escalates long-overdue ones one level up, and closes cases whose
  * rating period ran out. Everything is decided by comparing stored timestamps
  * with `now`, so a pass after downtime catches up on whatever came due.
  *
@@ -35,6 +36,8 @@ export interface SweepCounts {
   red: number;
   supervised: number;
   superiorNotices: number;
+  /** Dispatched cases flagged as not signed for by their signing deadline (签收超时). */
+  signOverdue: number;
   escalated: number;
   closedUnrated: number;
   /** Candidates another writer changed first, or whose action was refused. */
@@ -62,11 +65,11 @@ export async function runSweep(deps: AppDeps, now: Date = new Date(), log: Sweep
   const t0 = performance.now();
   const counts = await deps.db.withAdvisoryLock(SWEEP_LOCK_KEY, () => sweepLocked(deps, now, log), false);
   const ms = performance.now() - t0;
-  return counts ? { ...counts, ms } : { ran: false, yellow: 0, red: 0, supervised: 0, superiorNotices: 0, escalated: 0, closedUnrated: 0, skipped: 0, ms };
+  return counts ? { ...counts, ms } : { ran: false, yellow: 0, red: 0, supervised: 0, superiorNotices: 0, signOverdue: 0, escalated: 0, closedUnrated: 0, skipped: 0, ms };
 }
 
 async function sweepLocked(deps: AppDeps, now: Date, log: SweepLog): Promise<SweepCounts> {
-  const c: SweepCounts = { ran: true, yellow: 0, red: 0, supervised: 0, superiorNotices: 0, escalated: 0, closedUnrated: 0, skipped: 0, ms: 0 };
+  const c: SweepCounts = { ran: true, yellow: 0, red: 0, supervised: 0, superiorNotices: 0, signOverdue: 0, escalated: 0, closedUnrated: 0, skipped: 0, ms: 0 };
   const started = Date.now();
   const colours = await updateColours(deps.db, now);
   c.red = colours.red;
@@ -82,6 +85,15 @@ async function sweepLocked(deps: AppDeps, now: Date, log: SweepLog): Promise<Swe
     else {
       c.supervised++;
       if (r === 'with_superiors') c.superiorNotices++;
+    }
+  }, log);
+  await eachCandidate(deps.db, signOverdueCandidates(now), within, async (id) => {
+    try {
+      await actOnCase(deps, null, id, 'sign_overdue', {});
+      c.signOverdue++;
+    } catch (err) {
+      if (!isLostRace(err)) throw err;
+      c.skipped++;
     }
   }, log);
   await eachCandidate(deps.db, escalateCandidates(escalateBefore), within, async (id) => {
@@ -139,6 +151,14 @@ function superviseCandidates(now: Date): CandidateQuery {
   return {
     sql: `SELECT id FROM cases WHERE status IN ('dispatched','in_progress') AND clock_colour = 'red' AND supervised_at IS NULL
             AND handle_due_at <= $1`,
+    params: [now],
+  };
+}
+
+/** Dispatched, not signed for by the deadline, not yet flagged (the partial index cases_sign_overdue_idx). */
+function signOverdueCandidates(now: Date): CandidateQuery {
+  return {
+    sql: `SELECT id FROM cases WHERE status = 'dispatched' AND signed_at IS NULL AND sign_overdue_at IS NULL AND sign_due_at <= $1`,
     params: [now],
   };
 }

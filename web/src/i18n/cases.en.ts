@@ -43,6 +43,7 @@ const casesEn: Shape<CasesResources> = {
       dispatch: 'Dispatched',
       redispatch: 'Redispatched',
       sign: 'Signed for',
+      sign_overdue: 'Not signed for in time',
       note: 'Progress',
       return: 'Returned',
       escalate: 'Escalated',

@@ -44,6 +44,7 @@ const casesZhCN = {
       dispatch: '派遣',
       redispatch: '改派',
       sign: '签收',
+      sign_overdue: '签收超时',
       note: '进展',
       return: '退回',
       escalate: '上报',

@@ -168,6 +168,7 @@ async function assignmentPlan(p: PlanCtx, h: Handler, route: RouteResult | null,
       supervised_at: null,
       auto_escalated_at: null,
       signed_at: null,
+      sign_overdue_at: null,
       ...(route ? { route: { ...route }, route_entry_id: route.entryId } : {}),
     },
     clock: { signDueAt: sign?.toISOString() ?? null, handleDueAt: handle?.toISOString() ?? null },
@@ -264,6 +265,27 @@ const PLANNERS: Record<CaseAction, Planner> = {
     return { ...a, note: reason, data: { handler: h }, topic: 'case.dispatched' };
   },
   sign: async (p) => ({ patch: { signed_at: p.now }, note: p.input.note, data: { signedOnTime: !p.c.sign_due_at || p.now <= p.c.sign_due_at }, notify: [], topic: 'case.signed' }),
+  sign_overdue: async (p) => {
+    // The sweep read its candidates before loading the case: a sign-for, a new dispatch or an earlier flag since then wins.
+    if (p.c.signed_at || p.c.sign_overdue_at || !p.c.sign_due_at || p.c.sign_due_at > p.now) {
+      throw new AppError('CASE_INVALID_TRANSITION', 'The case is not overdue for signing.', undefined, { status: p.c.status });
+    }
+    const members = await repo.unitMembers(p.ex, { type: p.c.handler_type, departmentId: p.c.handler_department_id, nodeCode: p.c.handler_node_code });
+    const dispatchers = await dispatchersOf(p);
+    const due = p.c.sign_due_at.toISOString();
+    const body = `签收期限 ${due} 已过，承办单位尚未签收：${p.c.description.slice(0, 120)}`;
+    return {
+      patch: { sign_overdue_at: p.now },
+      note: '已超过签收时限，承办单位尚未签收',
+      clock: { signDueAt: due },
+      data: { dispatcherIds: dispatchers },
+      notify: [
+        { userIds: members, kind: 'sign_overdue', title: `签收超时 ${p.c.number}`, body },
+        { userIds: dispatchers.filter((u) => !members.includes(u)), kind: 'sign_overdue_dispatcher', title: `派遣未签收 ${p.c.number}`, body },
+      ],
+      topic: 'case.sign_overdue',
+    };
+  },
   note: async (p) => {
     if (!p.input.note?.trim()) throw fieldError('note', 'is required');
     return { patch: {}, note: p.input.note, photos: photosOf(p), photoStage: 'progress', notify: [], topic: 'case.noted' };
@@ -464,6 +486,23 @@ const PLANNERS: Record<CaseAction, Planner> = {
     return { patch: { urgent: true }, note: p.input.note, notify: [{ userIds: leaders, kind: 'urgent', title: `紧急事件 ${p.c.number}`, body: p.c.description.slice(0, 200) }], topic: 'case.urgent' };
   },
 };
+
+/**
+ * Who dispatched the current assignment: the person of the latest dispatch or
+ * redispatch entry; when the system assigned it (automatic escalation, a
+ * reopened case), the dispatchers nearest the case.
+ */
+async function dispatchersOf(p: PlanCtx): Promise<string[]> {
+  // The latest entry that made the current assignment; an escalation or a reopening was not a dispatcher's choice.
+  const [last] = await p.ex.query<{ action: string; actor_id: string | null }>(
+    `SELECT action, actor_id::text AS actor_id FROM case_events
+      WHERE city_code = $1 AND case_id = $2 AND action IN ('dispatch','redispatch','escalate','rate_unsatisfied')
+      ORDER BY seq DESC LIMIT 1`,
+    [p.c.city_code, p.c.id],
+  );
+  if (last?.actor_id && (last.action === 'dispatch' || last.action === 'redispatch')) return [last.actor_id];
+  return repo.nearestHolders(p.ex, p.c.node_path ?? '', ['dispatcher']);
+}
 
 function yellowShare(p: PlanCtx): number {
   return p.deps.config.yellowShare;

@@ -54,6 +54,8 @@ export interface CaseRow {
   responded_at: Date | null;
   dispatched_at: Date | null;
   signed_at: Date | null;
+  /** When the sweep found the current assignment not signed for by sign_due_at (签收超时). */
+  sign_overdue_at: Date | null;
   resolved_at: Date | null;
   resolved_level: string | null;
   resolved_on_time: boolean | null;
@@ -79,7 +81,7 @@ const CASE_SELECT = `SELECT c.city_code, c.id, c.number, c.status, c.suspended_f
   c.handler_department_id, c.route_entry_id, c.route, c.deadline_unit, c.accept_due_at, c.sign_due_at, c.handle_due_at,
   c.clock_started_at, c.yellow_at, c.rating_due_at, c.clock_colour, c.supervised_at, c.auto_escalated_at, c.pending_extension, c.pending_suspension,
   c.suspended_at, c.event_seq, c.reopen_count, c.rework_count, c.return_count, c.escalation_count, c.accepted_at,
-  c.responded_at, c.dispatched_at, c.signed_at, c.resolved_at, c.resolved_level, c.resolved_on_time, c.rating,
+  c.responded_at, c.dispatched_at, c.signed_at, c.sign_overdue_at, c.resolved_at, c.resolved_level, c.resolved_on_time, c.rating,
   c.rating_comment, c.rated_at, c.closed_at, c.close_reason, c.merged_into_id, c.rejected_reason, c.attributes,
   c.created_at, c.updated_at,
   coalesce((SELECT json_agg(json_build_object('department_id', a.department_id, 'status', a.status) ORDER BY a.department_id)

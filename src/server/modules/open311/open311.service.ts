@@ -70,6 +70,7 @@ const ACTION_LABELS: Record<string, [string, string]> = {
   dispatch: ['已派遣', 'Dispatched'],
   redispatch: ['已改派', 'Reassigned'],
   sign: ['已签收', 'Taken on by the handler'],
+  sign_overdue: ['签收超时', 'Not taken on by the handler in time'],
   note: ['处置进展', 'Progress'],
   return: ['已退回', 'Returned for reassignment'],
   escalate: ['已上报上级', 'Escalated one level up'],
