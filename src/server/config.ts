@@ -50,6 +50,8 @@ export const ConfigSchema = Type.Object({
   publicReportsPerHour: Type.Integer({ minimum: 1 }),
   /** Anonymous reports one phone number may send per day (counted in the database, across processes). */
   publicReportsPerPhoneDay: Type.Integer({ minimum: 1 }),
+  /** Days a delivered outbox message and its delivery log are kept before the outbox worker purges them. */
+  outboxRetentionDays: Type.Integer({ minimum: 1, maximum: 3650 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -92,6 +94,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sweep: bool(env.WANGGE_SWEEP, true),
     publicReportsPerHour: int(env.WANGGE_PUBLIC_REPORTS_PER_HOUR, 20),
     publicReportsPerPhoneDay: int(env.WANGGE_PUBLIC_REPORTS_PER_PHONE_DAY, 5),
+    outboxRetentionDays: int(env.WANGGE_OUTBOX_RETENTION_DAYS, 30),
     sessionCacheSeconds: int(env.SESSION_CACHE_SECONDS, env.WANGGE_MODE === 'test' ? 0 : 5),
     ...overrides,
   };
@@ -102,7 +105,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: 'TRUST_PROXY', uploadDir: 'WANGGE_UPLOAD_DIR', maxPhotoBytes: 'WANGGE_MAX_PHOTO_BYTES', ratingDays: 'WANGGE_RATING_DAYS',
     yellowShare: 'WANGGE_YELLOW_SHARE', autoEscalateHours: 'WANGGE_AUTO_ESCALATE_HOURS', workers: 'WANGGE_WORKERS', sweep: 'WANGGE_SWEEP',
     sessionCacheSeconds: 'SESSION_CACHE_SECONDS', publicReportsPerHour: 'WANGGE_PUBLIC_REPORTS_PER_HOUR',
-    publicReportsPerPhoneDay: 'WANGGE_PUBLIC_REPORTS_PER_PHONE_DAY',
+    publicReportsPerPhoneDay: 'WANGGE_PUBLIC_REPORTS_PER_PHONE_DAY', outboxRetentionDays: 'WANGGE_OUTBOX_RETENTION_DAYS',
   };
   const errors = [...Value.Errors(ConfigSchema, raw)];
   if (errors.length > 0) {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildSmallCity, clientAs, TREE, useTestApp, type Client } from '../../../test/harness.js';
 import { pathOf } from '../../domain/tree.js';
 import { nudgeOutbox } from '../modules/cases/outbox-signal.js';
-import { BACKOFF_MS, deliverPending, MAX_ATTEMPTS, startOutboxWorker } from './outbox-worker.js';
+import { BACKOFF_MS, deliverPending, MAX_ATTEMPTS, purgeDelivered, startOutboxWorker } from './outbox-worker.js';
+import { ConfigError, loadConfig } from '../config.js';
 import { signatureValid, startReceiver, type Receiver } from './testing/receiver.js';
 
 const t = useTestApp();
@@ -221,6 +222,97 @@ describe('the worker loop', () => {
       expect(notices).toHaveLength(1);
     } finally {
       await worker.stop();
+    }
+  });
+});
+
+describe('retention (WANGGE_OUTBOX_RETENTION_DAYS)', () => {
+  const DAY = 86_400_000;
+
+  /** An outbox row delivered `deliveredDaysAgo` days ago (null: never delivered), created a day before that. */
+  async function oldMessage(deliveredDaysAgo: number | null, createdDaysAgo = (deliveredDaysAgo ?? 40) + 1): Promise<number> {
+    const [o] = await t.db.query<{ id: number }>(
+      `INSERT INTO outbox (city_code, topic, payload, created_at, available_at, delivered_at, attempts)
+       VALUES ('4413', 'case.accepted', '{"caseId": null, "notify": []}', $1, $1, $2, $3) RETURNING id`,
+      [new Date(Date.now() - createdDaysAgo * DAY), deliveredDaysAgo === null ? null : new Date(Date.now() - deliveredDaysAgo * DAY), deliveredDaysAgo === null ? 5 : 1],
+    );
+    return o!.id;
+  }
+
+  async function logAttempt(subId: number, outboxId: number, attempt: number, delivered: boolean, nextRetryAt: Date | null): Promise<void> {
+    await t.db.query(
+      `INSERT INTO webhook_deliveries (subscription_id, outbox_id, attempt, at, status_code, duration_ms, delivered, next_retry_at)
+       VALUES ($1, $2, $3, now() - interval '40 days', $4, 12, $5, $6)`,
+      [subId, outboxId, attempt, delivered ? 200 : 500, delivered, nextRetryAt],
+    );
+  }
+
+  const outboxLeft = async (ids: number[]) =>
+    (await t.db.query<{ id: number }>('SELECT id FROM outbox WHERE id = ANY($1::bigint[]) ORDER BY id', [ids])).map((r) => Number(r.id));
+  const deliveriesOf = async (id: number) => (await t.db.query('SELECT 1 FROM webhook_deliveries WHERE outbox_id = $1', [id])).length;
+
+  it('purges delivered and permanently failed messages past the retention with their delivery log; never pending ones', async () => {
+    const sub = await subscribe({ topics: ['case.accepted'] });
+    const ok = await oldMessage(40);
+    await logAttempt(sub.id, ok, 1, true, null);
+    // Failed for good: every attempt made, no retry left.
+    const failed = await oldMessage(40);
+    for (let a = 1; a <= MAX_ATTEMPTS; a++) await logAttempt(sub.id, failed, a, false, null);
+    // A delivery still to be retried keeps its message, however old.
+    const retrying = await oldMessage(40);
+    await logAttempt(sub.id, retrying, 1, false, new Date(Date.now() + 3_600_000));
+    const recent = await oldMessage(10);
+    await logAttempt(sub.id, recent, 1, true, null);
+    // Never delivered (its fan-out keeps failing): pending, kept.
+    const stuck = await oldMessage(null, 40);
+    const all = [ok, failed, retrying, recent, stuck];
+
+    expect(await purgeDelivered(t.db, 30)).toEqual({ outbox: 2, deliveries: 1 + MAX_ATTEMPTS });
+    expect(await outboxLeft(all)).toEqual([retrying, recent, stuck]);
+    expect([await deliveriesOf(ok), await deliveriesOf(failed), await deliveriesOf(retrying), await deliveriesOf(recent)]).toEqual([0, 0, 1, 1]);
+    expect(await purgeDelivered(t.db, 30)).toEqual({ outbox: 0, deliveries: 0 });
+
+    // Once the retry is settled the message goes too; a shorter retention reaches the recent one.
+    await t.db.query('UPDATE webhook_deliveries SET delivered = true, next_retry_at = NULL WHERE outbox_id = $1', [retrying]);
+    expect(await purgeDelivered(t.db, 30)).toEqual({ outbox: 1, deliveries: 1 });
+    expect(await purgeDelivered(t.db, 5)).toEqual({ outbox: 1, deliveries: 1 });
+    expect(await outboxLeft(all)).toEqual([stuck]);
+    // The delivery log of the subscription no longer lists the purged messages.
+    const log = await admin.get(`/api/webhooks/${sub.id}/deliveries`);
+    expect(log.statusCode, log.body).toBe(200);
+    expect(log.json().items).toEqual([]);
+    await t.db.query('DELETE FROM outbox WHERE id = $1', [stuck]);
+  });
+
+  it('deletes in batches until nothing old is left', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 7; i++) ids.push(await oldMessage(31 + i));
+    expect(await purgeDelivered(t.db, 30, new Date(), 3)).toEqual({ outbox: 7, deliveries: 0 });
+    expect(await outboxLeft(ids)).toEqual([]);
+  });
+
+  it('the worker purges on its own, at most once per period', async () => {
+    const first = await oldMessage(45);
+    const worker = startOutboxWorker(t.deps, { pollMs: 20, purgeEveryMs: 60_000 });
+    try {
+      for (let i = 0; i < 250 && (await outboxLeft([first])).length; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(await outboxLeft([first])).toEqual([]);
+      // Within the period the next old message waits for the next purge.
+      const second = await oldMessage(45);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await outboxLeft([second])).toEqual([second]);
+      await t.db.query('DELETE FROM outbox WHERE id = $1', [second]);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('reads the retention from WANGGE_OUTBOX_RETENTION_DAYS (default 30), naming it when bad', () => {
+    expect(loadConfig({ WANGGE_MODE: 'test' }).outboxRetentionDays).toBe(30);
+    expect(loadConfig({ WANGGE_MODE: 'test', WANGGE_OUTBOX_RETENTION_DAYS: '7' }).outboxRetentionDays).toBe(7);
+    for (const bad of ['0', 'abc', '-3']) {
+      expect(() => loadConfig({ WANGGE_MODE: 'test', WANGGE_OUTBOX_RETENTION_DAYS: bad })).toThrow(ConfigError);
+      expect(() => loadConfig({ WANGGE_MODE: 'test', WANGGE_OUTBOX_RETENTION_DAYS: bad })).toThrow(/WANGGE_OUTBOX_RETENTION_DAYS/);
     }
   });
 });

@@ -10,6 +10,10 @@
  *    guarded UPDATE, POSTed (signed, 5 s timeout) and its attempt logged in
  *    webhook_deliveries; failures retry with backoff, up to MAX_ATTEMPTS.
  *    Retries are per delivery row; the outbox row is never sent to everyone again.
+ * 3. Every few minutes, purge what is done with: outbox rows delivered more
+ *    than WANGGE_OUTBOX_RETENTION_DAYS ago (also those whose deliveries failed
+ *    for good) with their delivery log, in short batched DELETEs. A message
+ *    not yet delivered, or with a delivery still to be retried, is kept.
  */
 import type { AppDeps } from '../context.js';
 import type { Db, Executor } from '../db/db.js';
@@ -34,6 +38,12 @@ export const PING_TOPIC = 'ping';
 export const BACKOFF_MS = [10_000, 30_000, 120_000, 600_000, 3_600_000, 3_600_000, 3_600_000];
 /** How long a claimed delivery is reserved for its sender (well over the timeout). */
 const LEASE_SECONDS = 60;
+/** The retention purge runs at most this often per process. */
+export const PURGE_EVERY_MS = 5 * 60_000;
+/** Outbox rows deleted per purge batch (each batch is one short statement). */
+const PURGE_BATCH = 1000;
+/** A purge stops taking new batches after this long; the next one continues. */
+const PURGE_BUDGET_MS = 5_000;
 
 export interface DeliverOptions {
   timeoutMs?: number;
@@ -280,7 +290,45 @@ async function recordAttempt(db: Db, d: ClaimedDelivery, attempt: number, r: Sen
   });
 }
 
+export interface PurgeCounts {
+  outbox: number;
+  deliveries: number;
+}
+
+/**
+ * Deletes outbox rows delivered before `now - retentionDays` and their
+ * delivery-log rows, `batch` rows per statement, until none are left or the
+ * budget is spent. Rows still pending (not delivered, or with a delivery
+ * awaiting a retry or in flight under its lease) are never touched; SKIP
+ * LOCKED lets several processes purge at once without waiting on each other.
+ */
+export async function purgeDelivered(db: Executor, retentionDays: number, now: Date = new Date(), batch = PURGE_BATCH, budgetMs = PURGE_BUDGET_MS): Promise<PurgeCounts> {
+  const before = new Date(+now - retentionDays * 86_400_000);
+  const started = Date.now();
+  const total: PurgeCounts = { outbox: 0, deliveries: 0 };
+  for (;;) {
+    const [r] = await db.query<{ outbox: number; deliveries: number }>(
+      `WITH doomed AS (
+         SELECT o.id FROM outbox o
+          WHERE o.delivered_at IS NOT NULL AND o.delivered_at < $1
+            AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.outbox_id = o.id AND NOT p.delivered AND p.next_retry_at IS NOT NULL)
+          ORDER BY o.delivered_at LIMIT $2
+          FOR UPDATE SKIP LOCKED),
+       d AS (DELETE FROM webhook_deliveries w USING doomed WHERE w.outbox_id = doomed.id RETURNING 1),
+       o AS (DELETE FROM outbox x USING doomed WHERE x.id = doomed.id RETURNING 1)
+       SELECT (SELECT count(*) FROM o) AS outbox, (SELECT count(*) FROM d) AS deliveries`,
+      [before, batch],
+    );
+    const n = Number(r?.outbox ?? 0);
+    total.outbox += n;
+    total.deliveries += Number(r?.deliveries ?? 0);
+    if (n < batch || Date.now() - started >= budgetMs) return total;
+  }
+}
+
 export interface WorkerOptions {
+  /** How often the retention purge may run (default PURGE_EVERY_MS). */
+  purgeEveryMs?: number;
   pollMs?: number;
   batch?: number;
   timeoutMs?: number;
@@ -291,7 +339,8 @@ export interface WorkerOptions {
  * Runs the outbox in this process: woken by `outboxSignal` right after a
  * local commit, and polling every second for rows other processes wrote and
  * for retries that came due. Notices and webhook sending run as two loops, so
- * a slow partner never delays an in-app notice. `stop()` waits for both.
+ * a slow partner never delays an in-app notice; the retention purge is a third,
+ * run at most every `purgeEveryMs`. `stop()` waits for all three.
  */
 export function startOutboxWorker(deps: AppDeps, opts: WorkerOptions = {}): { stop(): Promise<void> } {
   const pollMs = opts.pollMs ?? 1000;
@@ -326,6 +375,14 @@ export function startOutboxWorker(deps: AppDeps, opts: WorkerOptions = {}): { st
   };
   const notices = loop(async () => (await processOutbox(deps.db, batch)).messages);
   const sends = loop(async () => (await sendDueDeliveries(deps, batch, { timeoutMs: opts.timeoutMs, log })).attempts);
+  // Its own loop: a long purge never delays a notice or a send. Returns 0, so one run is one purge.
+  const purgeEveryMs = opts.purgeEveryMs ?? PURGE_EVERY_MS;
+  let lastPurge = 0;
+  const purge = loop(async () => {
+    lastPurge = Date.now();
+    await purgeDelivered(deps.db, deps.config.outboxRetentionDays);
+    return 0;
+  });
   const wake = () => {
     void notices.run().then(() => sends.run());
   };
@@ -333,6 +390,7 @@ export function startOutboxWorker(deps: AppDeps, opts: WorkerOptions = {}): { st
   const timer = setInterval(() => {
     void notices.run();
     void sends.run();
+    if (Date.now() - lastPurge >= purgeEveryMs) void purge.run();
   }, pollMs);
   wake();
   return {
@@ -340,7 +398,7 @@ export function startOutboxWorker(deps: AppDeps, opts: WorkerOptions = {}): { st
       stopped = true;
       clearInterval(timer);
       outboxSignal.off('nudge', wake);
-      await Promise.all([notices.idle(), sends.idle()]);
+      await Promise.all([notices.idle(), sends.idle(), purge.idle()]);
     },
   };
 }
