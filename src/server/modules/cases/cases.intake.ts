@@ -6,7 +6,7 @@
  * outbox message in one transaction.
  */
 import type { Ctx } from '../../context.js';
-import type { Executor } from '../../db/db.js';
+import type { Executor, Transaction } from '../../db/db.js';
 import { AppError, fieldError } from '../../errors.js';
 import { coordinateProblem, toWgs84, type Crs } from '../../../domain/geo.js';
 import { cityCodeOf, isGridLevel, isWithin } from '../../../domain/tree.js';
@@ -37,6 +37,17 @@ export interface IntakeInput {
   /** 自处置: the grid worker solved it on the spot. */
   selfResolved?: { result: string; photos?: string[] };
   partnerId?: number;
+}
+
+/** What a channel that creates a case on behalf of something else needs written with it. */
+export interface IntakeOptions {
+  /**
+   * Writes that must commit with the case or not at all (the visit, patrol
+   * finding or help request that the case comes from, pointing at it): run in
+   * the case's transaction right after its insert. A throw rolls back both.
+   * Without it the case is one statement, no transaction opened.
+   */
+  link?: (trx: Transaction, c: { id: number; number: string; cityCode: string }) => Promise<void>;
 }
 
 /** The actor of an anonymous report (匿名上报): no account, no grants; placed by location or address only. */
@@ -111,9 +122,10 @@ export async function placeCase(ex: Executor, ctx: Ctx, input: IntakeInput): Pro
 /**
  * Creates a case from any channel. With an Idempotency-Key the same key
  * returns the same case (201 the first time, 200 after). Throws 400
- * VALIDATION_FAILED / COORDINATES_OUT_OF_RANGE naming the field.
+ * VALIDATION_FAILED / COORDINATES_OUT_OF_RANGE naming the field, and
+ * whatever `opts.link` throws (nothing is written then).
  */
-export async function createCase(ctx: Ctx, input: IntakeInput, idempotencyKey?: string): Promise<{ id: number; created: boolean }> {
+export async function createCase(ctx: Ctx, input: IntakeInput, idempotencyKey?: string, opts: IntakeOptions = {}): Promise<{ id: number; created: boolean }> {
   // An anonymous reporter (ANONYMOUS_REPORTER) has no user id: the case has no creator and no reporter account.
   const createdBy = ctx.actor.userId || null;
   if (idempotencyKey) {
@@ -151,9 +163,9 @@ export async function createCase(ctx: Ctx, input: IntakeInput, idempotencyKey?: 
   ];
   if (self) events.push({ action: 'self_resolve', from: 'reported', to: 'awaiting_rating', note: self.result, photos: selfPhotos.map((p) => p.sha256), data: null });
   const recipients = input.urgent ? await repo.nearestHolders(ctx.db, place.nodePath, ['leader']) : [];
-  const run = () =>
+  const insert = (ex: Executor) =>
     repo.insertReportedCase(
-      ctx.db,
+      ex,
       {
         cityCode,
         status: self ? 'awaiting_rating' : 'reported',
@@ -195,7 +207,16 @@ export async function createCase(ctx: Ctx, input: IntakeInput, idempotencyKey?: 
           notify: recipients.length ? [{ userIds: recipients, kind: 'urgent', title: '紧急事件', body: input.description.slice(0, 200) }] : [],
         },
       },
-    ).then((c) => c.id);
+    );
+  const link = opts.link;
+  const run = link
+    ? () =>
+        ctx.db.transaction(async (trx) => {
+          const c = await insert(trx);
+          await link(trx, { id: c.id, number: c.number, cityCode });
+          return c.id;
+        })
+    : () => insert(ctx.db).then((c) => c.id);
   try {
     const id = await run();
     nudgeOutbox();

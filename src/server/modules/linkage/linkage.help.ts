@@ -175,10 +175,17 @@ export async function helpToCase(ctx: Ctx, id: number, body: { categoryCode: str
   if (!can(ctx.actor, 'case.create', h.node_path)) throw new AppError('FORBIDDEN', 'you may not open cases here');
   if (h.status === 'done' || h.status === 'case' || h.status === 'cancelled') throw new AppError('CONFLICT', `the request is ${h.status}`);
   if (!body.categoryCode) throw fieldError('categoryCode', 'required');
-  const created = await createCase(ctx, { channel: 'linkage', categoryCode: body.categoryCode, description: body.description ?? `${h.title}${h.body ? `：${h.body}` : ''}`, nodeCode: h.node_code, attributes: { help_request_id: id } });
-  await ctx.db.transaction(async (trx) => {
-    await trx.query(`UPDATE help_requests SET status = 'case', case_id = $2, escalate_at = NULL, updated_at = now() WHERE id = $1`, [id, created.id]);
-    await writeAudit(trx, { actorId: ctx.actor.userId, actorName: ctx.actor.name, ip: ctx.ip, action: 'help.to_case', resource: 'help_request', resourceId: String(id), result: 'ok', cityCode: h.city_code, detail: { caseId: created.id } });
+  const input = { channel: 'linkage' as const, categoryCode: body.categoryCode, description: body.description ?? `${h.title}${h.body ? `：${h.body}` : ''}`, nodeCode: h.node_code, attributes: { help_request_id: id } };
+  // The case and the request pointing at it commit together; a request closed or converted meanwhile rolls the case back (409).
+  await createCase(ctx, input, undefined, {
+    link: async (trx, c) => {
+      const rows = await trx.query(
+        `UPDATE help_requests SET status = 'case', case_id = $2, escalate_at = NULL, updated_at = now() WHERE id = $1 AND status IN ('open','claimed') RETURNING id`,
+        [id, c.id],
+      );
+      if (!rows.length) throw new AppError('CONFLICT', 'the request was closed or turned into a case meanwhile');
+      await writeAudit(trx, { actorId: ctx.actor.userId, actorName: ctx.actor.name, ip: ctx.ip, action: 'help.to_case', resource: 'help_request', resourceId: String(id), result: 'ok', cityCode: h.city_code, detail: { caseId: c.id } });
+    },
   });
   return present((await find(ctx.db, id))!);
 }

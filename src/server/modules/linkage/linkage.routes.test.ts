@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildNodes, buildSmallCity, clientAs, TREE, useTestApp, type Client } from '../../../../test/harness.js';
+import { failOn } from '../../../../test/inject-failure.js';
 import { deliverPending } from '../../workers/outbox-worker.js';
 import { fanOutBroadcast } from './linkage.broadcasts.js';
 import { escalateHelpRequests } from './linkage.help.js';
@@ -298,5 +299,28 @@ describe('help requests up the tree', () => {
     expect(c).toEqual({ channel: 'linkage', node_code: TREE.gridA1 });
     expect((await worker.post(`/api/linkage/help/${id}/case`, { categoryCode: 'facility.street_light' })).statusCode).toBe(409);
     expect((await worker.get('/api/linkage/help/area')).json().items.length).toBe(2);
+  });
+
+  it('the case and the request pointing at it commit together: a failure marking the request leaves no case', async () => {
+    const id = (await requester.post('/api/linkage/help', { title: '楼下路灯坏了' })).json().id;
+    const cases = async () => (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM cases`))[0]!.n;
+    const before = await cases();
+    const restore = await failOn(t.db, 'help_requests', 'UPDATE', `NEW.status = 'case'`);
+    try {
+      const res = await worker.post(`/api/linkage/help/${id}/case`, { categoryCode: 'facility.street_light' });
+      expect(res.statusCode, res.body).toBe(500);
+    } finally {
+      await restore();
+    }
+    expect(await cases()).toBe(before);
+    const [h] = await t.db.query<{ status: string; case_id: number | null }>('SELECT status, case_id FROM help_requests WHERE id = $1', [id]);
+    expect(h).toEqual({ status: 'open', case_id: null });
+    // Once nothing fails, both are written, and the case carries the request.
+    const res = await worker.post(`/api/linkage/help/${id}/case`, { categoryCode: 'facility.street_light' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(await cases()).toBe(before + 1);
+    const [c] = await t.db.query<{ id: number; attributes: { help_request_id: number } }>('SELECT id, attributes FROM cases WHERE id = $1', [res.json().caseId]);
+    expect(c!.attributes.help_request_id).toBe(id);
+    expect(await t.db.query(`SELECT 1 FROM audit_log WHERE action = 'help.to_case' AND resource_id = $1`, [String(id)])).toHaveLength(1);
   });
 });

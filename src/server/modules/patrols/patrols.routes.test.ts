@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSmallCity, clientAs, TREE, useTestApp, type Client } from '../../../../test/harness.js';
+import { failOn } from '../../../../test/inject-failure.js';
 
 const t = useTestApp();
 let worker: Client;
@@ -99,6 +100,24 @@ describe('findings and stop', () => {
     expect(c!.attributes.patrol_id).toBe(patrolId);
     const p = (await worker.get(`/api/patrols/${patrolId}`)).json();
     expect(p.findings).toEqual([expect.objectContaining({ caseId, number, categoryCode: 'facility.street_light' })]);
+  });
+
+  it('the case and its patrol link commit together: a failure linking the patrol leaves no case', async () => {
+    const count = async () =>
+      (await t.db.query<{ cases: number; outbox: number; audit: number }>(
+        `SELECT (SELECT count(*)::int FROM cases) AS cases, (SELECT count(*)::int FROM outbox WHERE topic = 'case.reported') AS outbox,
+                (SELECT count(*)::int FROM audit_log WHERE action = 'case.report') AS audit`,
+      ))[0];
+    const before = await count();
+    const restore = await failOn(t.db, 'cases', 'UPDATE', 'NEW.patrol_id IS NOT NULL');
+    try {
+      const res = await worker.post(`/api/patrols/${patrolId}/findings`, { categoryCode: 'facility.street_light', description: '幸福路5号井盖缺失', location: { lng: 114.151, lat: 22.951 } });
+      expect(res.statusCode, res.body).toBe(500);
+    } finally {
+      await restore();
+    }
+    expect(await count()).toEqual(before);
+    expect((await worker.get(`/api/patrols/${patrolId}`)).json().findings).toHaveLength(1);
   });
 
   it('stops once; points queued offline are still accepted after the stop; lists', async () => {

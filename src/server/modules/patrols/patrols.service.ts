@@ -94,17 +94,26 @@ export async function addPoints(ctx: Ctx, id: number, body: PointsBody) {
 /** A finding on the patrol becomes a case (channel patrol) with the patrol attached. */
 export async function reportFinding(ctx: Ctx, id: number, body: FindingBody) {
   const p = await loadOwn(ctx, id);
-  const created = await createCase(ctx, {
-    channel: 'patrol',
-    categoryCode: body.categoryCode,
-    description: body.description,
-    ...(body.location ? { location: body.location } : { nodeCode: p.node_code }),
-    ...(body.address ? { address: body.address } : {}),
-    photos: body.photos,
-    attributes: { patrol_id: Number(p.id) },
-    ...(body.selfResolved ? { selfResolved: body.selfResolved } : {}),
-  });
-  await ctx.db.query(`UPDATE cases SET patrol_id = $2, thing_id = coalesce($3, thing_id) WHERE id = $1`, [created.id, id, body.thingId ?? null]);
+  const created = await createCase(
+    ctx,
+    {
+      channel: 'patrol',
+      categoryCode: body.categoryCode,
+      description: body.description,
+      ...(body.location ? { location: body.location } : { nodeCode: p.node_code }),
+      ...(body.address ? { address: body.address } : {}),
+      photos: body.photos,
+      attributes: { patrol_id: Number(p.id) },
+      ...(body.selfResolved ? { selfResolved: body.selfResolved } : {}),
+    },
+    undefined,
+    // The patrol (and the thing) are linked in the case's transaction: never a finding's case without its patrol.
+    {
+      link: async (trx, c) => {
+        await trx.query(`UPDATE cases SET patrol_id = $3, thing_id = coalesce($4, thing_id) WHERE city_code = $1 AND id = $2`, [c.cityCode, c.id, id, body.thingId ?? null]);
+      },
+    },
+  );
   const [c] = await ctx.db.query<{ number: string; status: string }>('SELECT number, status FROM cases WHERE id = $1', [created.id]);
   return { caseId: created.id, number: c!.number, status: c!.status, patrolId: Number(p.id) };
 }

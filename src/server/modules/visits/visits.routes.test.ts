@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSmallCity, clientAs, TREE, useTestApp, type Client } from '../../../../test/harness.js';
+import { failOn } from '../../../../test/inject-failure.js';
 import { insertHouseholds } from '../linkage/care-fixtures.js';
 
 const t = useTestApp();
@@ -109,6 +110,23 @@ describe('POST /api/visits', () => {
     const [c] = await t.db.query<{ channel: string; node_code: string; household_id: number; category_code: string }>('SELECT channel, node_code, household_id, category_code FROM cases WHERE id = $1', [caseId]);
     const [r] = await t.db.query<{ household_id: number }>('SELECT household_id FROM residents WHERE id = $1', [elderly[1]!.id]);
     expect(c).toMatchObject({ channel: 'patrol', node_code: TREE.gridA1, category_code: 'facility.street_light', household_id: r!.household_id });
+  });
+
+  it('the case and the visit commit together: a failure writing the visit leaves neither', async () => {
+    const count = async () =>
+      (await t.db.query<{ cases: number; visits: number; outbox: number; audit: number }>(
+        `SELECT (SELECT count(*)::int FROM cases) AS cases, (SELECT count(*)::int FROM visits) AS visits,
+                (SELECT count(*)::int FROM outbox WHERE topic = 'case.reported') AS outbox, (SELECT count(*)::int FROM audit_log WHERE action = 'case.report') AS audit`,
+      ))[0];
+    const before = await count();
+    const restore = await failOn(t.db, 'visits', 'INSERT');
+    try {
+      const res = await worker.post('/api/visits', { residentId: elderly[1]!.id, findings: '楼道扶手松了', openCase: { categoryCode: 'facility.street_light' } });
+      expect(res.statusCode, res.body).toBe(500);
+    } finally {
+      await restore();
+    }
+    expect(await count()).toEqual(before);
   });
 });
 

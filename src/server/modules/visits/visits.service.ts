@@ -7,6 +7,7 @@ import { can, isInScope } from '../../../domain/permissions.js';
 import { coordinateProblem, toWgs84 } from '../../../domain/geo.js';
 import { countByStatus, dueList, visitDue, type VisitDue } from '../../../domain/visits.js';
 import type { Ctx } from '../../context.js';
+import type { Transaction } from '../../db/db.js';
 import { AppError, fieldError } from '../../errors.js';
 import { whereInScope } from '../../lib/scope.js';
 import { writeAudit } from '../../plugins/audit.js';
@@ -60,8 +61,9 @@ export async function listDue(ctx: Ctx, q: DueQuery, now = new Date()) {
 }
 
 /**
- * Records a visit. With `openCase` a case is opened first (channel patrol,
- * through the normal intake) and the visit points to it. Throws 404
+ * Records a visit. With `openCase` a case is opened too (channel patrol,
+ * through the normal intake) and the visit points to it, in the case's
+ * transaction: both commit or neither does. Throws 404
  * NOT_FOUND for a resident outside the caller's area, 403 without
  * visit.record there, 400 naming the field for a future time or bad location.
  */
@@ -80,19 +82,7 @@ export async function recordVisit(ctx: Ctx, body: RecordVisitBody) {
     ({ lng, lat } = toWgs84(body.location, body.location.crs ?? 'wgs84'));
   }
   const photos = resolvePhotos(ctx.config.uploadDir, body.photos, 'photos').map((p) => p.sha256);
-  let caseId: number | null = null;
-  if (body.openCase) {
-    const created = await createCase(ctx, {
-      channel: 'patrol',
-      categoryCode: body.openCase.categoryCode,
-      description: body.openCase.description ?? body.findings,
-      ...(lng !== null && lat !== null ? { location: { lng, lat } } : { nodeCode: r.node_code }),
-      photos: body.photos,
-      attributes: { visit: { residentId: Number(r.id) } },
-    });
-    caseId = created.id;
-  }
-  return ctx.db.transaction(async (trx) => {
+  const write = async (trx: Transaction, caseId: number | null) => {
     const v = await repo.insertVisit(trx, {
       cityCode: r.city_code, residentId: Number(r.id), householdId: r.household_id === null ? null : Number(r.household_id), nodeCode: r.node_code, nodePath: r.node_path,
       visitorId: ctx.actor.userId, visitedAt, kind: body.kind ?? 'home', lng, lat, findings: body.findings, photos, caseId,
@@ -100,7 +90,24 @@ export async function recordVisit(ctx: Ctx, body: RecordVisitBody) {
     if (caseId !== null) await trx.query(`UPDATE cases SET household_id = coalesce(household_id, $2) WHERE id = $1`, [caseId, r.household_id]);
     await writeAudit(trx, { actorId: ctx.actor.userId, actorName: ctx.actor.name, ip: ctx.ip, action: 'visit.record', resource: 'visit', resourceId: String(v.id), result: 'ok', cityCode: r.city_code, detail: { residentId: Number(r.id), caseId } });
     return presentVisit(v);
-  });
+  };
+  if (!body.openCase) return ctx.db.transaction((trx) => write(trx, null));
+  // The case, the visit pointing at it and its audit entry commit together or not at all.
+  let visit: ReturnType<typeof presentVisit> | undefined;
+  await createCase(
+    ctx,
+    {
+      channel: 'patrol',
+      categoryCode: body.openCase.categoryCode,
+      description: body.openCase.description ?? body.findings,
+      ...(lng !== null && lat !== null ? { location: { lng, lat } } : { nodeCode: r.node_code }),
+      photos: body.photos,
+      attributes: { visit: { residentId: Number(r.id) } },
+    },
+    undefined,
+    { link: async (trx, c) => { visit = await write(trx, c.id); } },
+  );
+  return visit!;
 }
 
 export function presentVisit(v: repo.VisitRow) {
