@@ -48,6 +48,8 @@ export interface IntakeOptions {
    * Without it the case is one statement, no transaction opened.
    */
   link?: (trx: Transaction, c: { id: number; number: string; cityCode: string }) => Promise<void>;
+  /** The audit entry the case's statement writes instead of 'case.report' (a partner's request with its key). */
+  audit?: { action: string; statusCode?: number; detail?: Record<string, unknown> };
 }
 
 /** The actor of an anonymous report (匿名上报): no account, no grants; placed by location or address only. */
@@ -207,6 +209,7 @@ export async function createCase(ctx: Ctx, input: IntakeInput, idempotencyKey?: 
           notify: recipients.length ? [{ userIds: recipients, kind: 'urgent', title: '紧急事件', body: input.description.slice(0, 200) }] : [],
         },
       },
+      { action: opts.audit?.action ?? 'case.report', statusCode: opts.audit?.statusCode ?? 201, detail: opts.audit?.detail ?? null },
     );
   const link = opts.link;
   const run = link

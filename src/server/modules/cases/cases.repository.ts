@@ -195,6 +195,13 @@ export interface ReportActor {
  * numbering needs no shared counter row that every intake would queue on.
  * The outbox payload gets caseId and number added.
  */
+/** The audit entry written with a new case: 'case.report' unless the channel names its own (a partner's request). */
+export interface ReportAudit {
+  action: string;
+  statusCode: number;
+  detail: Record<string, unknown> | null;
+}
+
 export async function insertReportedCase(
   ex: Executor,
   c: NewCase,
@@ -202,6 +209,7 @@ export async function insertReportedCase(
   events: ReportEvent[],
   photos: { sha256: string; mime: string; bytes: number; stage: string }[],
   outbox: { topic: string; payload: Record<string, unknown> },
+  audit: ReportAudit = { action: 'case.report', statusCode: 201, detail: null },
 ): Promise<{ id: number; number: string; created_at: Date }> {
   const rows = await ex.query<{ id: number; number: string; created_at: Date }>(
     `WITH next AS (SELECT nextval(pg_get_serial_sequence('cases', 'id')) AS id),
@@ -233,8 +241,8 @@ export async function insertReportedCase(
        INSERT INTO outbox (city_code, topic, payload)
        SELECT c.city_code, $48, $49::jsonb || jsonb_build_object('caseId', c.id, 'number', c.number) FROM c),
      a AS (
-       INSERT INTO audit_log (city_code, actor_id, actor_name, ip, action, resource, resource_id, result, status_code)
-       SELECT c.city_code, $33, $34, $50, 'case.report', 'cases', c.id::text, 'ok', 201 FROM c)
+       INSERT INTO audit_log (city_code, actor_id, actor_name, ip, action, resource, resource_id, result, status_code, detail)
+       SELECT c.city_code, $33, $34, $50, $51, 'cases', c.id::text, 'ok', $52, $53::jsonb FROM c)
      SELECT id, number, created_at FROM c`,
     [
       c.cityCode, c.status, c.channel, c.reporterId, c.reporterName, c.reporterPhoneEnc, c.reporterPhoneHash, c.reporterPhoneMasked,
@@ -247,6 +255,7 @@ export async function insertReportedCase(
       events.map((e) => e.note), events.map((e) => JSON.stringify(e.photos)), events.map((e) => (e.data ? JSON.stringify(e.data) : null)),
       photos.map((x) => x.sha256), photos.map((x) => x.mime), photos.map((x) => x.bytes), photos.map((x) => x.stage),
       outbox.topic, JSON.stringify(outbox.payload), actor.ip ?? null,
+      audit.action, audit.statusCode, audit.detail ? JSON.stringify(audit.detail) : null,
     ],
   );
   return rows[0]!;

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSmallCity, clientAs, TREE, useTestApp, type Client } from '../../../../test/harness.js';
+import { failOn } from '../../../../test/inject-failure.js';
 import { asXmlText, keysOf, schemaErrors, xmlToJson } from './open311.test-helpers.js';
 
 const t = useTestApp();
@@ -261,6 +262,35 @@ describe('POST requests', () => {
     expect(c1.json()[0].service_request_id).toBe(c2.json()[0].service_request_id);
     expect(once.json()[0].service_request_id).not.toBe(first.json()[0].service_request_id);
     expect(await t.db.query(`SELECT 1 FROM cases WHERE idempotency_key IN ('retry-1', 'P-77')`)).toHaveLength(2);
+  });
+
+  it('the audit entry is written with the case, exactly once per created case; a failed audit leaves no case', async () => {
+    const first = await report({ partner_request_id: 'AUDIT-1' });
+    const again = await report({ partner_request_id: 'AUDIT-1' });
+    const id = first.json()[0].service_request_id;
+    expect(again.json()[0].service_request_id).toBe(id);
+    const rows = await t.db.query<{ action: string; actor_name: string; status_code: number; detail: Record<string, unknown> }>(
+      `SELECT action, actor_name, status_code, detail FROM audit_log WHERE resource = 'cases' AND resource_id = $1`,
+      [id],
+    );
+    expect(rows).toEqual([{ action: 'open311.request.create', actor_name: expect.any(String), status_code: 200, detail: { partnerId: partnerA, keyId: expect.anything(), serviceCode: BIN } }]);
+    // Every partner case so far has its one entry.
+    const perCase = await t.db.query<{ n: number }>(
+      `SELECT count(a.*)::int AS n FROM cases c LEFT JOIN audit_log a ON a.resource = 'cases' AND a.resource_id = c.id::text WHERE c.channel = 'partner' GROUP BY c.id`,
+    );
+    expect(perCase.length).toBeGreaterThan(3);
+    expect(perCase.every((r) => r.n === 1)).toBe(true);
+
+    const cases = async () => (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM cases'))[0]!.n;
+    const before = await cases();
+    const restore = await failOn(t.db, 'audit_log', 'INSERT', `NEW.action = 'open311.request.create'`);
+    try {
+      const res = await report({ description: '审计写入失败' });
+      expect(res.statusCode, res.body).toBe(500);
+    } finally {
+      await restore();
+    }
+    expect(await cases()).toBe(before);
   });
 });
 

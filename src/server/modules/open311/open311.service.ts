@@ -501,7 +501,10 @@ export async function createRequest(deps: AppDeps, p: Params, key: PartnerKey, l
 
   let created: { id: number; created: boolean };
   try {
-    created = await createCase(ctx, input, idem);
+    // The partner's audit entry is written by the case's own statement: one entry per created case, never a case without it.
+    created = await createCase(ctx, input, idem, {
+      audit: { action: 'open311.request.create', statusCode: 200, detail: { partnerId: key.partner_id, keyId: key.key_id, serviceCode: service.code } },
+    });
   } catch (err) {
     throw fromAppError(err);
   }
@@ -509,12 +512,6 @@ export async function createRequest(deps: AppDeps, p: Params, key: PartnerKey, l
     `SELECT id, status, accept_due_at, city_code, attributes -> 'open311' ->> 'token' AS token FROM cases WHERE id = $1`,
     [created.id],
   );
-  if (created.created) {
-    await writeAudit(deps.db, {
-      cityCode: row!.city_code, actorId: key.actor_id, actorName: key.partner_name, ip: meta.ip, action: 'open311.request.create',
-      resource: 'cases', resourceId: String(created.id), result: 'ok', detail: { partnerId: key.partner_id, keyId: key.key_id, serviceCode: service.code },
-    });
-  }
   const due = o311Date(row!.accept_due_at);
   const notice = lang === 'en'
     ? `Received. The city command centre will accept or answer it${due ? ` by ${due}` : ''}.`
