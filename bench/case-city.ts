@@ -3,9 +3,10 @@
  * read-side benchmarks (queue, measures). Filling a million cases takes
  * minutes, so with `--keep` the database is kept under a fixed name
  * (PostgreSQL: `wangge_bench_city_<N>`, PGlite: `<tmp>/wangge-bench-city-<N>`)
- * and reused by the next run with `--keep`, unless the schema changed since
- * (a migration applied on opening means it is rebuilt). Without `--keep` the
- * database is fresh and dropped afterwards, as for every other benchmark.
+ * and reused by the next run with `--keep`; migrations added since are applied
+ * to it on opening, as they would be to a city's database, and statistics
+ * refreshed. Without `--keep` the database is fresh and dropped afterwards, as
+ * for every other benchmark.
  *
  * The fill runs with the measures trigger off and the roll-up's deltas
  * rebuilt from one recount, then compacted: the same roll-up rows the trigger
@@ -40,11 +41,12 @@ export async function openCaseCity(engine: BenchEngine, count: number, keep: boo
   }
   const kept = await openKept(engine, count, poolSize);
   const [meta] = await kept.db.query<{ value: { count: number } }>(`SELECT value FROM app_meta WHERE key = 'bench_city'`);
-  if (!kept.fresh && kept.applied === 0 && meta?.value.count === count) {
-    console.log(`bench city [${engine}]: reusing ${count.toLocaleString('en-US')} cases at ${kept.location}`);
+  if (!kept.fresh && meta?.value.count === count) {
+    console.log(`bench city [${engine}]: reusing ${count.toLocaleString('en-US')} cases at ${kept.location}` + (kept.applied ? ` (${kept.applied} new migration(s) applied)` : ''));
+    if (kept.applied) await kept.db.exec(engine === 'postgres' ? 'VACUUM (ANALYZE)' : 'ANALYZE');
     return { engine, db: kept.db, location: kept.location, close: () => kept.db.close(), built: false };
   }
-  // Missing, half-built or built on an older schema: start again.
+  // Missing or half-built: start again.
   await kept.db.close();
   await kept.drop();
   const again = await openKept(engine, count, poolSize);

@@ -34,25 +34,26 @@ const CLOSED = `('closed','rejected','cancelled','merged')`;
  * The one scope condition for case lists: cases in or handled in the caller's
  * subtrees, cases of the caller's departments (lead or co-handler), and the
  * caller's own reports. Written so the indexes serve it: a grant at a city (or
- * province) is a city_code test, a deeper one a scalar ltree containment per
- * path (an ltree[] parameter would defeat the GiST index).
+ * province) is a city_code test, a deeper one the node-code test of underNode
+ * (one ordered index per level) or a scalar ltree containment for the handler
+ * (an ltree[] parameter would defeat the GiST index).
  */
 export function caseScope(actor: Actor, params: unknown[]): string {
+  const arms = caseScopeArms(actor, params);
+  return arms ? `(${arms.join(' OR ')})` : 'TRUE';
+}
+
+/** The scope as its alternatives (joined by OR), or null when the caller reads every case. */
+function caseScopeArms(actor: Actor, params: unknown[]): string[] | null {
   const ors: string[] = [];
   // Residents read only their own reports; department staff only their departments' cases.
   const paths = [...new Set(actor.grants.filter((g) => g.role !== 'department_staff' && g.role !== 'resident' && ROLE_PERMISSIONS[g.role].includes('case.read')).map((g) => g.nodePath))];
-  if (paths.includes('')) return 'TRUE';
+  if (paths.includes('')) return null;
   for (const p of paths) {
-    const labels = p.split('.');
-    if (labels.length === 1) {
-      params.push(`${labels[0]}%`);
-      ors.push(`c.city_code LIKE $${params.length}`);
-    } else if (labels.length === 2) {
-      params.push(labels[1]);
-      ors.push(`c.city_code = $${params.length}`);
-    } else {
+    ors.push(underNode(p, params));
+    if (p.split('.').length > 2) {
       params.push(p);
-      ors.push(`c.node_path <@ $${params.length}::ltree`, `c.handler_node_path <@ $${params.length}::ltree`);
+      ors.push(`c.handler_node_path <@ $${params.length}::ltree`);
     }
   }
   const depts = actor.grants.filter((g) => g.role === 'department_staff' && g.departmentId).map((g) => g.departmentId!);
@@ -67,13 +68,17 @@ export function caseScope(actor: Actor, params: unknown[]): string {
     params.push(actor.userId);
     ors.push(`c.reporter_id = $${params.length}`);
   }
-  return `(${ors.join(' OR ')})`;
+  return ors;
 }
+
+/** Code lengths with their own ordered index (migration 0026): district, street, community, grid. */
+const INDEXED_CODE_LENGTHS = new Set([6, 9, 12, 15]);
 
 /**
  * Cases located under the node at `path`, as index-friendly tests: codes nest
- * (a grid's code begins with its community's), so below a city this is a
- * prefix range on node_code within the city, served by a b-tree.
+ * (a grid's code begins with its community's), so below a city this is
+ * left(node_code, <the node's code length>) = <its code> within the city, which
+ * that level's index answers in created_at order; deeper levels a prefix range.
  */
 export function underNode(path: string, params: unknown[]): string {
   const labels = path.split('.');
@@ -83,7 +88,12 @@ export function underNode(path: string, params: unknown[]): string {
   }
   params.push(labels[1]);
   if (labels.length === 2) return `c.city_code = $${params.length}`;
-  params.push(`${labels[labels.length - 1]}%`);
+  const code = labels[labels.length - 1]!;
+  if (INDEXED_CODE_LENGTHS.has(code.length)) {
+    params.push(code);
+    return `(c.city_code = $${params.length - 1} AND left(c.node_code, ${code.length}) = $${params.length})`;
+  }
+  params.push(`${code}%`);
   return `(c.city_code = $${params.length - 1} AND c.node_code LIKE $${params.length})`;
 }
 
@@ -158,16 +168,47 @@ async function nodePathFor(ex: Executor, actor: Actor, code: string, field: stri
 
 /** The case queue: filters, sort, paging; `hasMore` instead of a total (counts come from /counts). */
 export async function listCases(ctx: Ctx, q: QueueQuery) {
-  const { where, params } = await queueConditions(ctx, q);
-  const order = q.sort === 'oldest' ? 'c.created_at ASC, c.id ASC' : q.sort === 'due' ? 'c.handle_due_at ASC NULLS LAST, c.id ASC' : 'c.created_at DESC, c.id DESC';
+  const { where, params, split } = await queueConditions(ctx, q);
+  const keys = q.sort === 'oldest' ? ['created_at ASC', 'id ASC'] : q.sort === 'due' ? ['handle_due_at ASC NULLS LAST', 'id ASC'] : ['created_at DESC', 'id DESC'];
+  const order = (alias: string) => keys.map((k) => `${alias}.${k}`).join(', ');
+  const cols = keys.map((k) => 'c.' + k.split(' ')[0]).filter((c) => c !== 'c.id').join(', ');
   params.push(q.pageSize + 1, (q.page - 1) * q.pageSize);
-  // The page of ids first (index order, no joins), then the names for those rows only.
+  const limit = `$${params.length - 1}`;
+  const offset = `$${params.length}`;
+  // The page of ids first (index order, no joins), then the names for those rows only. A scope made of
+  // alternatives (a department's own cases or those it co-handles; a grid and what its worker handles) is
+  // read one alternative at a time, each from its own ordered index, and the first pages merged: an OR
+  // across them would make PostgreSQL read and sort every matching case.
+  const page = split
+    ? `SELECT u.city_code, u.id FROM (${disjointArms(where, split)
+        .map((w) => `(SELECT c.city_code, c.id, ${cols} FROM cases c WHERE ${w.join(' AND ')} ORDER BY ${order('c')} LIMIT ${limit}::bigint + ${offset}::bigint)`)
+        .join(' UNION ALL ')}) u ORDER BY ${order('u')} LIMIT ${limit} OFFSET ${offset}`
+    : `SELECT c.city_code, c.id FROM cases c WHERE ${where.join(' AND ')} ORDER BY ${order('c')} LIMIT ${limit} OFFSET ${offset}`;
   const rows = await ctx.db.query<ListRow>(
-    `WITH page AS (SELECT c.city_code, c.id FROM cases c WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length})
-     SELECT ${LIST_COLUMNS} FROM page JOIN cases c ON c.city_code = page.city_code AND c.id = page.id ${LIST_JOINS} ORDER BY ${order}`,
+    `WITH page AS (${page})
+     SELECT ${LIST_COLUMNS} FROM page JOIN cases c ON c.city_code = page.city_code AND c.id = page.id ${LIST_JOINS} ORDER BY ${order('c')}`,
     params,
   );
   return { items: rows.slice(0, q.pageSize).map(presentListRow), page: q.page, pageSize: q.pageSize, hasMore: rows.length > q.pageSize };
+}
+
+/** A condition of `where` (at `index`) that is a disjunction of `arms`, to be read one arm at a time. */
+interface Split {
+  index: number;
+  arms: string[];
+}
+
+/**
+ * The conditions once per arm of the split disjunction, each arm also excluding
+ * the earlier ones, so the arms' rows are disjoint and their union is exactly
+ * the rows of the whole condition (IS NOT TRUE: an arm that is NULL is not true).
+ */
+function disjointArms(where: string[], split: Split): string[][] {
+  return split.arms.map((arm, i) => {
+    const w = [...where];
+    w[split.index] = i === 0 ? arm : `${arm} AND (${split.arms.slice(0, i).join(' OR ')}) IS NOT TRUE`;
+    return w;
+  });
 }
 
 /**
@@ -175,11 +216,22 @@ export async function listCases(ctx: Ctx, q: QueueQuery) {
  * with their parameters; shared by the queue and the ledger export so both
  * select exactly the same cases. Throws 400 naming a bad filter.
  */
-export async function queueConditions(ctx: Ctx, q: Omit<QueueQuery, 'page' | 'pageSize' | 'sort'>): Promise<{ where: string[]; params: unknown[] }> {
+export async function queueConditions(
+  ctx: Ctx,
+  q: Omit<QueueQuery, 'page' | 'pageSize' | 'sort'>,
+): Promise<{ where: string[]; params: unknown[]; split?: Split }> {
   const params: unknown[] = [];
   const nodePath = q.node ? await nodePathFor(ctx.db, ctx.actor, q.node, 'node') : undefined;
   // One's own reports are always one's own; a node inside the caller's reach needs no scope test besides itself.
-  const where = q.mine === 'reported' || (nodePath !== undefined && coversNode(ctx.actor, nodePath)) ? [] : [caseScope(ctx.actor, params)];
+  const where: string[] = [];
+  let split: Split | undefined;
+  if (!(q.mine === 'reported' || (nodePath !== undefined && coversNode(ctx.actor, nodePath)))) {
+    const arms = caseScopeArms(ctx.actor, params);
+    if (arms) {
+      where.push(`(${arms.join(' OR ')})`);
+      if (arms.length > 1) split = { index: 0, arms };
+    }
+  }
   if (nodePath !== undefined) where.push(underNode(nodePath, params));
   const add = (sql: string, v: unknown) => {
     params.push(v);
@@ -205,26 +257,43 @@ export async function queueConditions(ctx: Ctx, q: Omit<QueueQuery, 'page' | 'pa
   if (q.mine === 'handling') {
     const depts = ctx.actor.grants.filter((g) => g.role === 'department_staff' && g.departmentId).map((g) => g.departmentId!);
     const nodes = ctx.actor.grants.filter((g) => g.role !== 'department_staff' && g.nodeCode && ROLE_PERMISSIONS[g.role].includes('case.handle')).map((g) => g.nodeCode!);
-    params.push(depts, nodes);
-    where.push(`(c.handler_department_id = ANY($${params.length - 1}::bigint[]) OR c.handler_node_code = ANY($${params.length}::text[])
-      OR c.id IN (SELECT case_id FROM case_assignments WHERE status = 'pending' AND department_id = ANY($${params.length - 1}::bigint[])))`);
+    const arms: string[] = [];
+    if (depts.length) {
+      params.push(depts);
+      arms.push(`c.handler_department_id = ANY($${params.length}::bigint[])`,
+        `c.id IN (SELECT case_id FROM case_assignments WHERE status = 'pending' AND department_id = ANY($${params.length}::bigint[]))`);
+    }
+    if (nodes.length) {
+      params.push(nodes);
+      arms.push(`c.handler_node_code = ANY($${params.length}::text[])`);
+    }
+    where.push(arms.length ? `(${arms.join(' OR ')})` : 'FALSE');
+    // What the caller handles is the narrower alternative: read it arm by arm, the scope as a plain filter.
+    if (arms.length > 1) split = { index: where.length - 1, arms };
   }
   if (q.q) {
     const term = q.q.trim();
     if (/^\d{8,}$/.test(term)) add('c.number = ?', term);
     else add(`c.description ILIKE '%' || ? || '%'`, term.replace(/[\\%_]/g, (m) => '\\' + m));
   }
-  return { where, params };
+  if (!where.length) where.push('TRUE');
+  return { where, params, split };
 }
 
 /** Counts by state and by clock colour for the caller's scope, optionally under one node. */
 export async function countCases(ctx: Ctx, node?: string) {
   const params: unknown[] = [];
   const nodePath = node ? await nodePathFor(ctx.db, ctx.actor, node, 'node') : undefined;
-  const where = nodePath !== undefined && coversNode(ctx.actor, nodePath) ? [underNode(nodePath, params)] : [caseScope(ctx.actor, params)];
-  if (nodePath !== undefined && !coversNode(ctx.actor, nodePath)) where.push(underNode(nodePath, params));
+  const covered = nodePath !== undefined && coversNode(ctx.actor, nodePath);
+  const arms = covered ? null : caseScopeArms(ctx.actor, params);
+  const where = arms ? [`(${arms.join(' OR ')})`] : [];
+  if (nodePath !== undefined) where.push(underNode(nodePath, params));
+  if (!where.length) where.push('TRUE');
+  // A scope of alternatives is counted arm by arm (disjoint), as the queue reads it.
+  const sources = arms && arms.length > 1 ? disjointArms(where, { index: 0, arms }) : [where];
   const rows = await ctx.db.query<{ status: string; clock_colour: string; n: number }>(
-    `SELECT c.status, c.clock_colour, count(*) AS n FROM cases c WHERE ${where.join(' AND ')} GROUP BY 1, 2`,
+    `SELECT status, clock_colour, count(*) AS n FROM (${sources.map((w) => `SELECT c.status, c.clock_colour FROM cases c WHERE ${w.join(' AND ')}`).join(' UNION ALL ')}) x
+      GROUP BY 1, 2`,
     params,
   );
   const byStatus: Record<string, number> = {};

@@ -258,6 +258,38 @@ describe('queue and counts', () => {
     expect((await dispatcher.get('/api/cases?status=bogus status')).statusCode).toBe(400);
     expect((await dispatcher.get('/api/cases?pageSize=1000')).statusCode).toBe(400);
   });
+  it('a scope of alternatives (lead or co-handler; a grid or what is handled there) pages and counts exactly', async () => {
+    const ids = (items: { id: number }[]) => items.map((i) => i.id);
+    for (let i = 0; i < 3; i++) {
+      const id = (await resident.post('/api/cases', report({ description: `夜间有人聚集滋事 ${i}` }))).json().id;
+      await dispatcher.post(`/api/cases/${id}/accept`, {});
+      expect((await dispatcher.post(`/api/cases/${id}/dispatch`, { handler: { type: 'department', departmentId: policeId }, reason: '公安处置' })).statusCode).toBe(200);
+    }
+    const expected = await t.db.query<{ id: number }>(
+      `SELECT id FROM cases WHERE handler_department_id = $1 OR id IN (SELECT case_id FROM case_assignments WHERE department_id = $1)
+        ORDER BY created_at DESC, id DESC`,
+      [policeId],
+    );
+    expect(expected.length).toBeGreaterThan(1);
+    expect(ids((await police.get('/api/cases?pageSize=100')).json().items)).toEqual(expected.map((r) => Number(r.id)));
+    for (const c of [police, urban, gridWorker]) {
+      for (const sort of ['newest', 'oldest', 'due']) {
+        const whole = ids((await c.get(`/api/cases?pageSize=100&sort=${sort}`)).json().items);
+        expect(whole.length).toBeGreaterThan(0);
+        expect(new Set(whole).size).toBe(whole.length);
+        const paged: number[] = [];
+        for (let page = 1; page < 50; page++) {
+          const r = (await c.get(`/api/cases?pageSize=2&page=${page}&sort=${sort}`)).json();
+          paged.push(...ids(r.items));
+          if (!r.hasMore) break;
+        }
+        expect(paged).toEqual(whole);
+        if (sort === 'newest') expect((await c.get('/api/cases/counts')).json().total).toBe(whole.length);
+      }
+      const handling = ids((await c.get('/api/cases?pageSize=100&mine=handling')).json().items);
+      expect(new Set(handling).size).toBe(handling.length);
+    }
+  });
 });
 
 describe('concurrency', () => {
