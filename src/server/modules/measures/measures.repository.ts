@@ -132,26 +132,59 @@ export async function sumScanByDepartment(ex: Executor, f: MeasureFilter): Promi
   return rows.map((r) => ({ ...toCounters(r), bucket: String(r.bucket) }));
 }
 
-/** Sums from measure_rollup + measure_deltas, per bucket when one is given. */
+/** ISO day arithmetic on 'YYYY-MM-DD' strings (UTC, no time zones involved). */
+const addDays = (day: string, n: number) => new Date(Date.parse(day + 'T00:00:00Z') + n * 86_400_000).toISOString().slice(0, 10);
+const monthStart = (day: string) => day.slice(0, 8) + '01';
+const nextMonthStart = (day: string) => {
+  const [y, m] = day.split('-').map(Number) as [number, number];
+  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+};
+
+/**
+ * The whole months inside [from, to] as [first month's first day, last month's
+ * first day], or undefined when the period holds no whole month.
+ */
+export function wholeMonths(from: string, to: string): [string, string] | undefined {
+  const first = from.endsWith('-01') ? from : nextMonthStart(from);
+  const afterTo = addDays(to, 1);
+  const last = afterTo.endsWith('-01') ? monthStart(to) : addDays(monthStart(to), -1).slice(0, 8) + '01';
+  return first <= last ? [first, last] : undefined;
+}
+
+/**
+ * Sums from the roll-ups + measure_deltas, per bucket when one is given: whole
+ * months from measure_month_rollup, the days at either end from measure_rollup
+ * (a bucket of days or weeks reads days throughout).
+ */
 export async function sumRollup(ex: Executor, f: MeasureFilter, bucket?: Grouping): Promise<GroupedCounters[]> {
   const params: unknown[] = [f.from, f.to];
-  const where = ['day BETWEEN $1::date AND $2::date'];
+  const rest: string[] = [];
   const add = (sql: string, v: unknown) => {
     params.push(v);
-    where.push(sql.replace('?', `$${params.length}`));
+    rest.push(sql.replace('?', `$${params.length}`));
   };
   if (f.cityCode !== undefined) add('city_code = ?', f.cityCode);
   else if (f.provinceCode) add('left(city_code, 2) = ?', f.provinceCode);
   if (f.districtCode !== undefined) add('district_code = ?', f.districtCode);
   if (f.categoryTop !== undefined) add('category_top = ?', f.categoryTop);
   if (f.channel !== undefined) add('channel = ?', f.channel);
-  const w = where.join(' AND ');
+  const and = (w: string) => [w, ...rest].join(' AND ');
+  const months = bucket === 'day' || bucket === 'week' ? undefined : wholeMonths(f.from, f.to);
+  const parts: string[] = [];
+  if (months) {
+    params.push(months[0], months[1], nextMonthStart(months[1]));
+    const [m0, m1, afterM1] = [`$${params.length - 2}::date`, `$${params.length - 1}::date`, `$${params.length}::date`];
+    parts.push(
+      `SELECT month AS day, category_top, channel, district_code, ${COLS} FROM measure_month_rollup WHERE ${and(`month BETWEEN ${m0} AND ${m1}`)}`,
+      `SELECT day, category_top, channel, district_code, ${COLS} FROM measure_rollup
+        WHERE ${and(`(day >= $1::date AND day < ${m0} OR day >= ${afterM1} AND day <= $2::date)`)}`,
+    );
+  } else {
+    parts.push(`SELECT day, category_top, channel, district_code, ${COLS} FROM measure_rollup WHERE ${and('day BETWEEN $1::date AND $2::date')}`);
+  }
+  parts.push(`SELECT day, category_top, channel, district_code, ${COLS} FROM measure_deltas WHERE ${and('day BETWEEN $1::date AND $2::date')}`);
   const rows = await ex.query<Record<string, unknown>>(
-    `SELECT ${bucketExpr(bucket, 'day')} AS bucket, ${SUMS}
-       FROM (SELECT day, category_top, channel, district_code, ${COLS} FROM measure_rollup WHERE ${w}
-             UNION ALL
-             SELECT day, category_top, channel, district_code, ${COLS} FROM measure_deltas WHERE ${w}) AS x
-      GROUP BY 1 ORDER BY 1`,
+    `SELECT ${bucketExpr(bucket, 'day')} AS bucket, ${SUMS} FROM (${parts.join(' UNION ALL ')}) AS x GROUP BY 1 ORDER BY 1`,
     params,
   );
   return rows.filter((r) => r.reported !== null).map((r) => ({ ...toCounters(r), bucket: String(r.bucket) }));
@@ -243,7 +276,26 @@ export async function diffRollup(ex: Executor, cityCode?: string): Promise<Rollu
       LIMIT 1000`,
     cityCode ? [cityCode] : [],
   );
-  return [...rows, ...grid];
+  const MKEY = 'city_code, month, district_code, category_top, channel';
+  const month = await ex.query<RollupDifference>(
+    `WITH a AS (SELECT m.city_code, date_trunc('month', m.day)::date AS month, m.district_code, m.category_top, m.channel, ${msums}
+                  FROM cases c CROSS JOIN LATERAL case_measure_facts(c, 1) m ${condC}
+                 GROUP BY 1, 2, 3, 4, 5),
+          b AS (SELECT ${MKEY}, ${sums}
+                  FROM (SELECT ${MKEY}, ${COLS} FROM measure_month_rollup ${cond}
+                        UNION ALL SELECT city_code, date_trunc('month', day)::date, district_code, category_top, channel, ${COLS} FROM measure_deltas ${cond}) AS u
+                 GROUP BY 1, 2, 3, 4, 5)
+     SELECT coalesce(a.city_code, b.city_code) AS city_code, to_char(coalesce(a.month, b.month), 'YYYY-MM') AS day,
+            coalesce(a.district_code, b.district_code) AS district_code, coalesce(a.category_top, b.category_top) AS category_top,
+            coalesce(a.channel, b.channel) AS channel, d.counter, d.recount, d.rollup
+       FROM a FULL JOIN b USING (${MKEY})
+       CROSS JOIN LATERAL (${diffs.join(' UNION ALL ')}) AS d
+      WHERE d.recount <> d.rollup
+      ORDER BY 1, 2, 3, 4, 5, 6
+      LIMIT 1000`,
+    cityCode ? [cityCode] : [],
+  );
+  return [...rows, ...grid, ...month];
 }
 
 /** Folds pending deltas into the roll-up, in batches; returns how many rows moved. */

@@ -9,7 +9,7 @@ import { buildSmallCity, clientAs, TREE, useTestApp, type Client } from '../../.
 import { actionsFrom, type CaseAction, type CaseStatus } from '../../../domain/case-lifecycle.js';
 import { countCases, publicCounts, type CaseFacts } from '../../../domain/measures.js';
 import { actOnCase } from '../cases/cases.actions.js';
-import { compact, diffRollup } from './measures.repository.js';
+import { compact, diffRollup, sumRollup, wholeMonths } from './measures.repository.js';
 import { verifyMeasures } from '../../../cli/commands/verify-measures.js';
 
 const t = useTestApp();
@@ -154,6 +154,47 @@ describe('roll-ups after a random mix of case actions', () => {
     expect(scan.source).toBe('scan');
   });
 
+  it('sums a period from whole months and its partial ends exactly as from days', async () => {
+    expect(wholeMonths('2026-01-01', '2026-01-31')).toEqual(['2026-01-01', '2026-01-01']);
+    expect(wholeMonths('2026-01-02', '2026-02-27')).toBeUndefined();
+    expect(wholeMonths('2025-11-15', '2026-03-03')).toEqual(['2025-12-01', '2026-02-01']);
+    expect(wholeMonths('2024-02-01', '2024-02-29')).toEqual(['2024-02-01', '2024-02-01']);
+    // Deltas spread over fourteen months in a city of its own, folded into the roll-ups.
+    await t.db.query(
+      `INSERT INTO measure_deltas (city_code, day, district_code, grid_code, category_top, channel, reported, resolved, satisfied)
+       SELECT '9901', DATE '2025-01-01' + (i * 7 % 420), '990101', '990101001001001', (ARRAY['dispute','facility'])[1 + i % 2],
+              (ARRAY['h5','hotline','patrol'])[1 + i % 3], 1 + i % 3, i % 2, i % 5
+         FROM generate_series(1, 600) i`,
+    );
+    await compact(t.db);
+    const byDays = async (from: string, to: string, extra = '') =>
+      (await t.db.query<{ reported: number; resolved: number; satisfied: number }>(
+        `SELECT coalesce(sum(reported), 0)::int AS reported, coalesce(sum(resolved), 0)::int AS resolved, coalesce(sum(satisfied), 0)::int AS satisfied
+           FROM measure_rollup WHERE city_code = '9901' AND day BETWEEN $1 AND $2 ${extra}`,
+        [from, to],
+      ))[0]!;
+    for (const [from, to] of [['2025-01-01', '2026-02-28'], ['2025-01-15', '2025-12-03'], ['2025-03-01', '2025-03-31'], ['2025-02-10', '2025-02-20'], ['2025-06-30', '2025-08-01']] as const) {
+      const [r] = await sumRollup(t.db, { cityCode: '9901', from, to });
+      expect({ reported: r?.reported ?? 0, resolved: r?.resolved ?? 0, satisfied: r?.satisfied ?? 0 }, `${from}..${to}`).toEqual(await byDays(from, to));
+      const byChannel = await sumRollup(t.db, { cityCode: '9901', from, to, channel: 'hotline' });
+      expect(byChannel[0]?.reported ?? 0).toBe((await byDays(from, to, `AND channel = 'hotline'`)).reported);
+      const monthly = await sumRollup(t.db, { cityCode: '9901', from, to }, 'month');
+      expect(monthly.reduce((n, m) => n + m.reported, 0)).toBe((await byDays(from, to)).reported);
+    }
+    // The month roll-up holds exactly the days' sums, month by month (these deltas have no cases, so no recount).
+    const apart = await t.db.query(
+      `SELECT * FROM (SELECT date_trunc('month', day)::date AS month, district_code, category_top, channel, sum(reported)::int AS reported, sum(satisfied)::int AS satisfied
+                        FROM measure_rollup WHERE city_code = '9901' GROUP BY 1, 2, 3, 4) d
+         FULL JOIN (SELECT month, district_code, category_top, channel, reported, satisfied FROM measure_month_rollup WHERE city_code = '9901') m
+           USING (month, district_code, category_top, channel)
+        WHERE d.reported IS DISTINCT FROM m.reported OR d.satisfied IS DISTINCT FROM m.satisfied`,
+    );
+    expect(apart).toEqual([]);
+    await t.db.query(`DELETE FROM measure_rollup WHERE city_code = '9901'`);
+    await t.db.query(`DELETE FROM measure_month_rollup WHERE city_code = '9901'`);
+    await t.db.query(`DELETE FROM measure_grid_rollup WHERE city_code = '9901'`);
+  });
+
   it('`wangge verify measures` finds a tampered roll-up row and names the counter', async () => {
     const ok = await verifyMeasures(t.db, '4413');
     expect(ok.differences).toEqual([]);
@@ -164,5 +205,11 @@ describe('roll-ups after a random mix of case actions', () => {
     expect(bad.differences).toHaveLength(1);
     expect(bad.differences[0]).toMatchObject({ counter: 'satisfied' });
     expect(bad.differences[0]!.rollup - bad.differences[0]!.recount).toBe(5);
+    await t.db.query(`UPDATE measure_rollup SET satisfied = satisfied - 5 WHERE satisfied >= 5 AND ctid = (SELECT ctid FROM measure_rollup WHERE city_code = '4413' ORDER BY satisfied DESC LIMIT 1)`);
+    expect((await verifyMeasures(t.db, '4413')).differences).toEqual([]);
+    await t.db.query(`UPDATE measure_month_rollup SET reported = reported + 2 WHERE ctid = (SELECT ctid FROM measure_month_rollup WHERE city_code = '4413' LIMIT 1)`);
+    const month = await verifyMeasures(t.db, '4413');
+    expect(month.differences).toHaveLength(1);
+    expect(month.differences[0]).toMatchObject({ counter: 'reported' });
   });
 });
