@@ -193,6 +193,8 @@ describe('roll-ups after a random mix of case actions', () => {
     await t.db.query(`DELETE FROM measure_rollup WHERE city_code = '9901'`);
     await t.db.query(`DELETE FROM measure_month_rollup WHERE city_code = '9901'`);
     await t.db.query(`DELETE FROM measure_grid_rollup WHERE city_code = '9901'`);
+    await t.db.query(`DELETE FROM measure_district_day WHERE city_code = '9901'`);
+    await t.db.query(`DELETE FROM measure_district_month WHERE city_code = '9901'`);
   });
 
   it('`wangge verify measures` finds a tampered roll-up row and names the counter', async () => {
@@ -200,16 +202,29 @@ describe('roll-ups after a random mix of case actions', () => {
     expect(ok.differences).toEqual([]);
     expect(ok.cases).toBeGreaterThan(0);
     expect(ok.ms).toBeGreaterThan(0);
-    await t.db.query(`UPDATE measure_rollup SET satisfied = satisfied + 5 WHERE ctid = (SELECT ctid FROM measure_rollup LIMIT 1)`);
+    /** Adds `by` to one counter of one row (the first by key) of a roll-up table. */
+    const tamper = async (table: string, key: string, counter: string, by: number) => {
+      await t.db.query(
+        `UPDATE ${table} SET ${counter} = ${counter} + ${by} WHERE (${key}) = (SELECT ${key} FROM ${table} WHERE city_code = '4413' ORDER BY ${key} LIMIT 1)`,
+      );
+    };
+    const wide = 'city_code, day, district_code, category_top, channel';
+    await tamper('measure_rollup', wide, 'satisfied', 5);
     const bad = await verifyMeasures(t.db, '4413');
-    expect(bad.differences).toHaveLength(1);
-    expect(bad.differences[0]).toMatchObject({ counter: 'satisfied' });
+    // Against the recount, and against the narrow district roll-up made from the same deltas.
+    expect(bad.differences).toHaveLength(2);
+    expect(bad.differences.map((d) => d.counter)).toEqual(['satisfied', 'satisfied']);
     expect(bad.differences[0]!.rollup - bad.differences[0]!.recount).toBe(5);
-    await t.db.query(`UPDATE measure_rollup SET satisfied = satisfied - 5 WHERE satisfied >= 5 AND ctid = (SELECT ctid FROM measure_rollup WHERE city_code = '4413' ORDER BY satisfied DESC LIMIT 1)`);
+    await tamper('measure_rollup', wide, 'satisfied', -5);
     expect((await verifyMeasures(t.db, '4413')).differences).toEqual([]);
-    await t.db.query(`UPDATE measure_month_rollup SET reported = reported + 2 WHERE ctid = (SELECT ctid FROM measure_month_rollup WHERE city_code = '4413' LIMIT 1)`);
+    const monthKey = 'city_code, month, district_code, category_top, channel';
+    await tamper('measure_month_rollup', monthKey, 'reported', 2);
     const month = await verifyMeasures(t.db, '4413');
-    expect(month.differences).toHaveLength(1);
-    expect(month.differences[0]).toMatchObject({ counter: 'reported' });
+    expect(month.differences.map((d) => d.counter)).toEqual(['reported', 'reported']);
+    await tamper('measure_month_rollup', monthKey, 'reported', -2);
+    await tamper('measure_district_day', 'city_code, day, district_code', 'resolved', 1);
+    expect((await verifyMeasures(t.db, '4413')).differences.map((d) => [d.category_top, d.counter])).toEqual([['measure_district_day', 'resolved']]);
+    await tamper('measure_district_day', 'city_code, day, district_code', 'resolved', -1);
+    expect((await verifyMeasures(t.db, '4413')).differences).toEqual([]);
   });
 });
