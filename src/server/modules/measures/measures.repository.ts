@@ -233,90 +233,94 @@ export interface RollupDifference {
   grid_code?: string;
 }
 
-const KEY = 'city_code, day, district_code, category_top, channel';
+/** A roll-up compared with the recount: its key columns, how the recount and the deltas compute them, how they print. */
+interface RollupShape {
+  table: string;
+  /** Key columns of the table, the first being city_code. */
+  key: string[];
+  /** The same keys computed from the facts `m` of case_measure_facts() (and from a delta row, alias-free). */
+  fromFacts: string[];
+  /** What the difference row shows in day, district_code, category_top, channel and grid_code. */
+  show: { day: string; district: string; category: string; channel: string; grid?: string };
+}
 
-/** Compares a full recount of the cases (one city, or all) with the roll-up plus unfolded deltas. */
+const month = (col: string) => `date_trunc('month', ${col})::date`;
+const SHAPES: RollupShape[] = [
+  {
+    table: 'measure_rollup',
+    key: ['city_code', 'day', 'district_code', 'category_top', 'channel'],
+    fromFacts: ['city_code', 'day', 'district_code', 'category_top', 'channel'],
+    show: { day: `to_char(day, 'YYYY-MM-DD')`, district: 'district_code', category: 'category_top', channel: 'channel' },
+  },
+  {
+    table: 'measure_grid_rollup',
+    key: ['city_code', 'month', 'grid_code'],
+    fromFacts: ['city_code', month('day'), 'grid_code'],
+    show: { day: `to_char(month, 'YYYY-MM-DD')`, district: `''`, category: `''`, channel: `''`, grid: 'grid_code' },
+  },
+  {
+    table: 'measure_month_rollup',
+    key: ['city_code', 'month', 'district_code', 'category_top', 'channel'],
+    fromFacts: ['city_code', month('day'), 'district_code', 'category_top', 'channel'],
+    show: { day: `to_char(month, 'YYYY-MM')`, district: 'district_code', category: 'category_top', channel: 'channel' },
+  },
+];
+
+/**
+ * Compares a full recount of the cases (one city, or all) with each roll-up
+ * plus the unfolded deltas, and the narrow district roll-ups with the wide ones
+ * they are folded beside.
+ */
 export async function diffRollup(ex: Executor, cityCode?: string): Promise<RollupDifference[]> {
   const cond = cityCode ? 'WHERE city_code = $1' : '';
   const condC = cityCode ? 'WHERE c.city_code = $1' : '';
+  const params = cityCode ? [cityCode] : [];
   const sums = COUNTERS.map((c) => `sum(${COUNTER_COLUMNS[c]})::int AS ${COUNTER_COLUMNS[c]}`).join(', ');
-  const msums = COUNTERS.map((c) => `sum(m.${COUNTER_COLUMNS[c]})::int AS ${COUNTER_COLUMNS[c]}`).join(', ');
   const diffs = COUNTERS.map(
     (c) => `SELECT '${COUNTER_COLUMNS[c]}' AS counter, coalesce(a.${COUNTER_COLUMNS[c]}, 0) AS recount, coalesce(b.${COUNTER_COLUMNS[c]}, 0) AS rollup`,
-  );
-  const rows = await ex.query<RollupDifference>(
-    `WITH a AS (SELECT m.city_code, m.day, m.district_code, m.category_top, m.channel, ${msums}
-                  FROM cases c CROSS JOIN LATERAL case_measure_facts(c, 1) m ${condC}
-                 GROUP BY 1, 2, 3, 4, 5),
-          b AS (SELECT ${KEY}, ${sums}
-                  FROM (SELECT ${KEY}, ${COLS} FROM measure_rollup ${cond}
-                        UNION ALL SELECT ${KEY}, ${COLS} FROM measure_deltas ${cond}) AS u
-                 GROUP BY 1, 2, 3, 4, 5)
-     SELECT coalesce(a.city_code, b.city_code) AS city_code, to_char(coalesce(a.day, b.day), 'YYYY-MM-DD') AS day,
-            coalesce(a.district_code, b.district_code) AS district_code, coalesce(a.category_top, b.category_top) AS category_top,
-            coalesce(a.channel, b.channel) AS channel, d.counter, d.recount, d.rollup
-       FROM a FULL JOIN b USING (${KEY})
-       CROSS JOIN LATERAL (${diffs.join(' UNION ALL ')}) AS d
-      WHERE d.recount <> d.rollup
-      ORDER BY 1, 2, 3, 4, 5, 6
-      LIMIT 1000`,
-    cityCode ? [cityCode] : [],
-  );
-  const grid = await ex.query<RollupDifference>(
-    `WITH a AS (SELECT m.city_code, date_trunc('month', m.day)::date AS month, m.grid_code, ${msums}
-                  FROM cases c CROSS JOIN LATERAL case_measure_facts(c, 1) m ${condC}
-                 GROUP BY 1, 2, 3),
-          b AS (SELECT city_code, month, grid_code, ${sums}
-                  FROM (SELECT city_code, month, grid_code, ${COLS} FROM measure_grid_rollup ${cond}
-                        UNION ALL SELECT city_code, date_trunc('month', day)::date, grid_code, ${COLS} FROM measure_deltas ${cond}) AS u
-                 GROUP BY 1, 2, 3)
-     SELECT coalesce(a.city_code, b.city_code) AS city_code, to_char(coalesce(a.month, b.month), 'YYYY-MM-DD') AS day,
-            '' AS district_code, '' AS category_top, '' AS channel, coalesce(a.grid_code, b.grid_code) AS grid_code,
-            d.counter, d.recount, d.rollup
-       FROM a FULL JOIN b USING (city_code, month, grid_code)
-       CROSS JOIN LATERAL (${diffs.join(' UNION ALL ')}) AS d
-      WHERE d.recount <> d.rollup
-      ORDER BY 1, 2, 6, 7
-      LIMIT 1000`,
-    cityCode ? [cityCode] : [],
-  );
-  const MKEY = 'city_code, month, district_code, category_top, channel';
-  const month = await ex.query<RollupDifference>(
-    `WITH a AS (SELECT m.city_code, date_trunc('month', m.day)::date AS month, m.district_code, m.category_top, m.channel, ${msums}
-                  FROM cases c CROSS JOIN LATERAL case_measure_facts(c, 1) m ${condC}
-                 GROUP BY 1, 2, 3, 4, 5),
-          b AS (SELECT ${MKEY}, ${sums}
-                  FROM (SELECT ${MKEY}, ${COLS} FROM measure_month_rollup ${cond}
-                        UNION ALL SELECT city_code, date_trunc('month', day)::date, district_code, category_top, channel, ${COLS} FROM measure_deltas ${cond}) AS u
-                 GROUP BY 1, 2, 3, 4, 5)
-     SELECT coalesce(a.city_code, b.city_code) AS city_code, to_char(coalesce(a.month, b.month), 'YYYY-MM') AS day,
-            coalesce(a.district_code, b.district_code) AS district_code, coalesce(a.category_top, b.category_top) AS category_top,
-            coalesce(a.channel, b.channel) AS channel, d.counter, d.recount, d.rollup
-       FROM a FULL JOIN b USING (${MKEY})
-       CROSS JOIN LATERAL (${diffs.join(' UNION ALL ')}) AS d
-      WHERE d.recount <> d.rollup
-      ORDER BY 1, 2, 3, 4, 5, 6
-      LIMIT 1000`,
-    cityCode ? [cityCode] : [],
-  );
+  ).join(' UNION ALL ');
+  /** Rows where `a` (the reference) and `b` (the roll-up) differ, both already grouped by `key`. */
+  const compare = (a: string, b: string, key: string[], show: RollupShape['show']) => {
+    const pick = (col: string) => (key.includes(col) ? `coalesce(a.${col}, b.${col})` : col);
+    const shown = (expr: string) => expr.replace(/\b(day|month|district_code|category_top|channel|grid_code)\b/g, (col) => pick(col));
+    return ex.query<RollupDifference>(
+      `WITH a AS (${a}), b AS (${b})
+       SELECT coalesce(a.city_code, b.city_code) AS city_code, ${shown(show.day)} AS day, ${shown(show.district)} AS district_code,
+              ${shown(show.category)} AS category_top, ${shown(show.channel)} AS channel${show.grid ? `, ${shown(show.grid)} AS grid_code` : ''},
+              d.counter, d.recount, d.rollup
+         FROM a FULL JOIN b USING (${key.join(', ')})
+         CROSS JOIN LATERAL (${diffs}) AS d
+        WHERE d.recount <> d.rollup
+        ORDER BY 1, 2, 3, 4, 5, 6
+        LIMIT 1000`,
+      params,
+    );
+  };
+  const out: RollupDifference[] = [];
+  for (const s of SHAPES) {
+    const n = s.key.length;
+    const groups = Array.from({ length: n }, (_, i) => i + 1).join(', ');
+    const recount = `SELECT ${s.fromFacts.map((e, i) => `${e.replace(/\b(city_code|day|district_code|grid_code|category_top|channel)\b/g, 'm.$1')} AS ${s.key[i]}`).join(', ')},
+                            ${COUNTERS.map((c) => `sum(m.${COUNTER_COLUMNS[c]})::int AS ${COUNTER_COLUMNS[c]}`).join(', ')}
+                       FROM cases c CROSS JOIN LATERAL case_measure_facts(c, 1) m ${condC} GROUP BY ${groups}`;
+    const rollup = `SELECT ${s.key.join(', ')}, ${sums}
+                      FROM (SELECT ${s.key.join(', ')}, ${COLS} FROM ${s.table} ${cond}
+                            UNION ALL SELECT ${s.fromFacts.map((e, i) => `${e} AS ${s.key[i]}`).join(', ')}, ${COLS} FROM measure_deltas ${cond}) AS u
+                     GROUP BY ${groups}`;
+    out.push(...(await compare(recount, rollup, s.key, s.show)));
+  }
   // The narrow district roll-ups hold the wide ones' sums (both come from the same deltas in one statement).
-  const narrow: RollupDifference[] = [];
   for (const [table, wide, col] of [['measure_district_day', 'measure_rollup', 'day'], ['measure_district_month', 'measure_month_rollup', 'month']] as const) {
-    narrow.push(
-      ...(await ex.query<RollupDifference>(
-        `WITH a AS (SELECT city_code, ${col}, district_code, ${sums} FROM ${wide} ${cond} GROUP BY 1, 2, 3),
-              b AS (SELECT city_code, ${col}, district_code, ${COLS} FROM ${table} ${cond})
-         SELECT coalesce(a.city_code, b.city_code) AS city_code, to_char(coalesce(a.${col}, b.${col}), 'YYYY-MM-DD') AS day,
-                coalesce(a.district_code, b.district_code) AS district_code, '${table}' AS category_top, '' AS channel, d.counter, d.recount, d.rollup
-           FROM a FULL JOIN b USING (city_code, ${col}, district_code)
-           CROSS JOIN LATERAL (${diffs.join(' UNION ALL ')}) AS d
-          WHERE d.recount <> d.rollup
-          LIMIT 1000`,
-        cityCode ? [cityCode] : [],
+    out.push(
+      ...(await compare(
+        `SELECT city_code, ${col}, district_code, ${sums} FROM ${wide} ${cond} GROUP BY 1, 2, 3`,
+        `SELECT city_code, ${col}, district_code, ${COLS} FROM ${table} ${cond}`,
+        ['city_code', col, 'district_code'],
+        { day: `to_char(${col}, 'YYYY-MM-DD')`, district: 'district_code', category: `'${table}'`, channel: `''` },
       )),
     );
   }
-  return [...rows, ...grid, ...month, ...narrow];
+  return out;
 }
 
 /** Folds pending deltas into the roll-up, in batches; returns how many rows moved. */
