@@ -96,12 +96,12 @@ async function fill(engine: BenchEngine, db: Db, count: number): Promise<void> {
   const gen = await generateCases(db, { cityCode: CITY, from: new Date(+now - 365 * 86_400_000), to: now, now, count, seed: 3, batchSize: 10_000, progress: createProgress() });
   report('city.generate', engine, { cases: gen.cases, events: gen.events, s: gen.ms / 1000, cases_per_s: gen.cases / (gen.ms / 1000), measures_trigger: 'off' });
   let t = performance.now();
-  const key = 'city_code, day, district_code, grid_code, category_top, channel';
+  const key = 'city_code, day, district_code, grid_code, category_top, channel, department_id';
   const cols = COUNTERS.map((c) => COUNTER_COLUMNS[c]).join(', ');
   const sums = COUNTERS.map((c) => `sum(m.${COUNTER_COLUMNS[c]})::int`).join(', ');
   await db.query(
     `INSERT INTO measure_deltas (${key}, ${cols}) SELECT ${key.split(', ').map((k) => 'm.' + k).join(', ')}, ${sums}
-       FROM cases c CROSS JOIN LATERAL case_measure_facts(c, 1) m GROUP BY 1, 2, 3, 4, 5, 6`,
+       FROM cases c CROSS JOIN LATERAL case_measure_facts(c, 1) m GROUP BY 1, 2, 3, 4, 5, 6, 7`,
   );
   await db.exec('ALTER TABLE cases ENABLE TRIGGER cases_measure_delta');
   const folded = await compact(db, 50_000, 10_000);

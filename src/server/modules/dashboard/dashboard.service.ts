@@ -99,7 +99,8 @@ export async function getRankings(ctx: Ctx, q: { node?: string; by: RankingBy; m
   let rows: mrepo.GroupedCounters[];
   let names: Map<string, { name: string; level?: string }>;
   if (q.by === 'department') {
-    rows = await mrepo.sumScanByDepartment(ctx.db, f);
+    // A city's or a district's departments from their roll-ups; below a district, a scan of the subtree's cases.
+    rows = f.nodePath === undefined && f.cityCode !== undefined ? await mrepo.sumDepartmentRollup(ctx.db, f) : await mrepo.sumScanByDepartment(ctx.db, f);
     const d = await repo.departmentNames(ctx.db, rows.map((r) => Number(r.bucket)));
     names = new Map([...d].map(([id, name]) => [String(id), { name }]));
   } else {

@@ -152,6 +152,43 @@ export function wholeMonths(from: string, to: string): [string, string] | undefi
 }
 
 /**
+ * The SELECTs that cover the period $1..$2 from a pair of roll-ups: whole
+ * months from `monthTable` (as `day` = the month's first day), the days at
+ * either end from `dayTable`; days throughout when `daysOnly`.
+ */
+function periodSources(
+  params: unknown[],
+  f: { from: string; to: string },
+  daysOnly: boolean,
+  t: { dayTable: string; monthTable: string; dims: string; where: (w: string) => string },
+): string[] {
+  const months = daysOnly ? undefined : wholeMonths(f.from, f.to);
+  if (!months) return [`SELECT day, ${t.dims}, ${COLS} FROM ${t.dayTable} WHERE ${t.where('day BETWEEN $1::date AND $2::date')}`];
+  params.push(months[0], months[1], nextMonthStart(months[1]));
+  const [m0, m1, afterM1] = [`$${params.length - 2}::date`, `$${params.length - 1}::date`, `$${params.length}::date`];
+  return [
+    `SELECT month AS day, ${t.dims}, ${COLS} FROM ${t.monthTable} WHERE ${t.where(`month BETWEEN ${m0} AND ${m1}`)}`,
+    `SELECT day, ${t.dims}, ${COLS} FROM ${t.dayTable} WHERE ${t.where(`(day >= $1::date AND day < ${m0} OR day >= ${afterM1} AND day <= $2::date)`)}`,
+  ];
+}
+
+/** Sums per handling department (bucket = its id) from the department roll-ups + deltas, for a city or a district. */
+export async function sumDepartmentRollup(ex: Executor, f: MeasureFilter): Promise<GroupedCounters[]> {
+  const params: unknown[] = [f.from, f.to];
+  const rest: string[] = [];
+  if (f.cityCode !== undefined) rest.push(`city_code = $${params.push(f.cityCode)}`);
+  if (f.districtCode !== undefined) rest.push(`district_code = $${params.push(f.districtCode)}`);
+  const and = (w: string) => [w, ...rest].join(' AND ');
+  const parts = periodSources(params, f, false, { dayTable: 'measure_department_day', monthTable: 'measure_department_month', dims: 'department_id', where: and });
+  parts.push(`SELECT day, department_id, ${COLS} FROM measure_deltas WHERE ${and('day BETWEEN $1::date AND $2::date AND department_id IS NOT NULL')}`);
+  const rows = await ex.query<Record<string, unknown>>(
+    `SELECT department_id::text AS bucket, ${SUMS} FROM (${parts.join(' UNION ALL ')}) AS x GROUP BY 1 ORDER BY 1`,
+    params,
+  );
+  return rows.map((r) => ({ ...toCounters(r), bucket: String(r.bucket) }));
+}
+
+/**
  * Sums from the roll-ups + measure_deltas, per bucket when one is given: whole
  * months from measure_month_rollup, the days at either end from measure_rollup
  * (a bucket of days or weeks reads days throughout).
@@ -174,18 +211,7 @@ export async function sumRollup(ex: Executor, f: MeasureFilter, bucket?: Groupin
   const [dayTable, monthTable, dims] = narrow
     ? ['measure_district_day', 'measure_district_month', `'' AS category_top, '' AS channel, district_code`]
     : ['measure_rollup', 'measure_month_rollup', 'category_top, channel, district_code'];
-  const months = bucket === 'day' || bucket === 'week' ? undefined : wholeMonths(f.from, f.to);
-  const parts: string[] = [];
-  if (months) {
-    params.push(months[0], months[1], nextMonthStart(months[1]));
-    const [m0, m1, afterM1] = [`$${params.length - 2}::date`, `$${params.length - 1}::date`, `$${params.length}::date`];
-    parts.push(
-      `SELECT month AS day, ${dims}, ${COLS} FROM ${monthTable} WHERE ${and(`month BETWEEN ${m0} AND ${m1}`)}`,
-      `SELECT day, ${dims}, ${COLS} FROM ${dayTable} WHERE ${and(`(day >= $1::date AND day < ${m0} OR day >= ${afterM1} AND day <= $2::date)`)}`,
-    );
-  } else {
-    parts.push(`SELECT day, ${dims}, ${COLS} FROM ${dayTable} WHERE ${and('day BETWEEN $1::date AND $2::date')}`);
-  }
+  const parts = periodSources(params, f, bucket === 'day' || bucket === 'week', { dayTable, monthTable, dims, where: and });
   parts.push(`SELECT day, category_top, channel, district_code, ${COLS} FROM measure_deltas WHERE ${and('day BETWEEN $1::date AND $2::date')}`);
   const rows = await ex.query<Record<string, unknown>>(
     `SELECT ${bucketExpr(bucket, 'day')} AS bucket, ${SUMS} FROM (${parts.join(' UNION ALL ')}) AS x GROUP BY 1 ORDER BY 1`,
@@ -242,6 +268,8 @@ interface RollupShape {
   fromFacts: string[];
   /** What the difference row shows in day, district_code, category_top, channel and grid_code. */
   show: { day: string; district: string; category: string; channel: string; grid?: string };
+  /** Facts and deltas this roll-up leaves out (a condition on them, alias-free). */
+  only?: string;
 }
 
 const month = (col: string) => `date_trunc('month', ${col})::date`;
@@ -264,6 +292,20 @@ const SHAPES: RollupShape[] = [
     fromFacts: ['city_code', month('day'), 'district_code', 'category_top', 'channel'],
     show: { day: `to_char(month, 'YYYY-MM')`, district: 'district_code', category: 'category_top', channel: 'channel' },
   },
+  {
+    table: 'measure_department_day',
+    key: ['city_code', 'day', 'district_code', 'department_id'],
+    fromFacts: ['city_code', 'day', 'district_code', 'department_id'],
+    show: { day: `to_char(day, 'YYYY-MM-DD')`, district: 'district_code', category: `'department ' || department_id`, channel: `''` },
+    only: 'department_id IS NOT NULL',
+  },
+  {
+    table: 'measure_department_month',
+    key: ['city_code', 'month', 'district_code', 'department_id'],
+    fromFacts: ['city_code', month('day'), 'district_code', 'department_id'],
+    show: { day: `to_char(month, 'YYYY-MM')`, district: 'district_code', category: `'department ' || department_id`, channel: `''` },
+    only: 'department_id IS NOT NULL',
+  },
 ];
 
 /**
@@ -282,7 +324,7 @@ export async function diffRollup(ex: Executor, cityCode?: string): Promise<Rollu
   /** Rows where `a` (the reference) and `b` (the roll-up) differ, both already grouped by `key`. */
   const compare = (a: string, b: string, key: string[], show: RollupShape['show']) => {
     const pick = (col: string) => (key.includes(col) ? `coalesce(a.${col}, b.${col})` : col);
-    const shown = (expr: string) => expr.replace(/\b(day|month|district_code|category_top|channel|grid_code)\b/g, (col) => pick(col));
+    const shown = (expr: string) => expr.replace(/\b(day|month|district_code|category_top|channel|grid_code|department_id)\b/g, (col) => pick(col));
     return ex.query<RollupDifference>(
       `WITH a AS (${a}), b AS (${b})
        SELECT coalesce(a.city_code, b.city_code) AS city_code, ${shown(show.day)} AS day, ${shown(show.district)} AS district_code,
@@ -300,12 +342,14 @@ export async function diffRollup(ex: Executor, cityCode?: string): Promise<Rollu
   for (const s of SHAPES) {
     const n = s.key.length;
     const groups = Array.from({ length: n }, (_, i) => i + 1).join(', ');
-    const recount = `SELECT ${s.fromFacts.map((e, i) => `${e.replace(/\b(city_code|day|district_code|grid_code|category_top|channel)\b/g, 'm.$1')} AS ${s.key[i]}`).join(', ')},
+    const facts = (e: string) => e.replace(/\b(city_code|day|district_code|grid_code|category_top|channel|department_id)\b/g, 'm.$1');
+    const only = (w: string, map: (e: string) => string) => (s.only ? `${w ? `${w} AND` : 'WHERE'} ${map(s.only)}` : w);
+    const recount = `SELECT ${s.fromFacts.map((e, i) => `${facts(e)} AS ${s.key[i]}`).join(', ')},
                             ${COUNTERS.map((c) => `sum(m.${COUNTER_COLUMNS[c]})::int AS ${COUNTER_COLUMNS[c]}`).join(', ')}
-                       FROM cases c CROSS JOIN LATERAL case_measure_facts(c, 1) m ${condC} GROUP BY ${groups}`;
+                       FROM cases c CROSS JOIN LATERAL case_measure_facts(c, 1) m ${only(condC, facts)} GROUP BY ${groups}`;
     const rollup = `SELECT ${s.key.join(', ')}, ${sums}
                       FROM (SELECT ${s.key.join(', ')}, ${COLS} FROM ${s.table} ${cond}
-                            UNION ALL SELECT ${s.fromFacts.map((e, i) => `${e} AS ${s.key[i]}`).join(', ')}, ${COLS} FROM measure_deltas ${cond}) AS u
+                            UNION ALL SELECT ${s.fromFacts.map((e, i) => `${e} AS ${s.key[i]}`).join(', ')}, ${COLS} FROM measure_deltas ${only(cond, (x) => x)}) AS u
                      GROUP BY ${groups}`;
     out.push(...(await compare(recount, rollup, s.key, s.show)));
   }

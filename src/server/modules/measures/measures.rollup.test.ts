@@ -9,7 +9,7 @@ import { buildSmallCity, clientAs, TREE, useTestApp, type Client } from '../../.
 import { actionsFrom, type CaseAction, type CaseStatus } from '../../../domain/case-lifecycle.js';
 import { countCases, publicCounts, type CaseFacts } from '../../../domain/measures.js';
 import { actOnCase } from '../cases/cases.actions.js';
-import { compact, diffRollup, sumRollup, wholeMonths } from './measures.repository.js';
+import { compact, diffRollup, sumDepartmentRollup, sumRollup, sumScanByDepartment, wholeMonths } from './measures.repository.js';
 import { verifyMeasures } from '../../../cli/commands/verify-measures.js';
 
 const t = useTestApp();
@@ -146,8 +146,19 @@ describe('roll-ups after a random mix of case actions', () => {
     expect(api.counts).toEqual(expected);
     expect(api.counts.reported).toBeGreaterThan(0);
 
+    // Departments: their roll-ups agree with a scan of their cases, before and after compaction.
+    const byDept = async () => {
+      const f = { cityCode: '4413', from, to };
+      const sort = (rows: { bucket: string }[]) => [...rows].sort((a, b) => a.bucket.localeCompare(b.bucket));
+      const [rolled, scanned] = [sort(await sumDepartmentRollup(t.db, f)), sort(await sumScanByDepartment(t.db, f))];
+      expect(rolled).toEqual(scanned);
+      return rolled;
+    };
+    expect((await byDept()).length).toBeGreaterThan(0);
+
     await compact(t.db);
     expect(await diffRollup(t.db)).toEqual([]);
+    await byDept();
     expect((await leader.get(`/api/measures?node=${TREE.city}&from=${from}&to=${to}`)).json().counts).toEqual(expected);
     // A scan of the district agrees with the roll-up for the same district.
     const scan = (await leader.get(`/api/measures?node=${TREE.districtA}&from=${from}&to=${to}&department=${deptId}`)).json();
