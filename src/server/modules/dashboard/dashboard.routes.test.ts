@@ -168,6 +168,10 @@ describe('map data', () => {
     expect(byCode[TREE.districtA]).toMatchObject({ count: 3, open: 3, overdue: 2 });
     expect(byCode[TREE.districtB]).toMatchObject({ count: 1, open: 0, overdue: 0 });
     expect(b.features[0].geometry.type).toMatch(/Polygon/);
+    // The city's districts come from the roll-up, a district's streets from its cases: they agree.
+    const d = (await leader.get(`/api/dashboard/map/density?node=${TREE.districtA}`)).json();
+    const counts = [...d.features.map((f: { properties: { count: number } }) => f.properties.count), ...d.unmapped.map((u: { count: number }) => u.count)];
+    expect(counts.reduce((a: number, x: number) => a + x, 0)).toBe(byCode[TREE.districtA].count);
   });
 });
 

@@ -97,12 +97,12 @@ export async function getRankings(ctx: Ctx, q: { node?: string; by: RankingBy; m
   const f: mrepo.MeasureFilter = { ...nodeFilter(n), ...period };
   const order = q.order ?? 'desc';
   let rows: mrepo.GroupedCounters[];
-  let names: Map<string, { name: string; level?: string }>;
+  // Names are looked up for the ranked few only (a city has thousands of grids).
+  let namesFor: (keys: string[]) => Promise<Map<string, { name: string; level?: string }>>;
   if (q.by === 'department') {
     // A city's or a district's departments from their roll-ups; below a district, a scan of the subtree's cases.
     rows = f.nodePath === undefined && f.cityCode !== undefined ? await mrepo.sumDepartmentRollup(ctx.db, f) : await mrepo.sumScanByDepartment(ctx.db, f);
-    const d = await repo.departmentNames(ctx.db, rows.map((r) => Number(r.bucket)));
-    names = new Map([...d].map(([id, name]) => [String(id), { name }]));
+    namesFor = async (keys) => new Map([...(await repo.departmentNames(ctx.db, keys.map(Number)))].map(([id, name]) => [String(id), { name }]));
   } else {
     const nodeLevel = (n?.level ?? 'root') as Level | 'root';
     const level = q.by === 'child' ? (nodeLevel === 'root' ? 'province' : childLevel(nodeLevel)) : q.by;
@@ -119,14 +119,15 @@ export async function getRankings(ctx: Ctx, q: { node?: string; by: RankingBy; m
       rows = await mrepo.sumScanByNode(ctx.db, f, len);
     }
     rows = rows.filter((r) => r.bucket.length === len);
-    names = await repo.namesOf(ctx.db, rows.map((r) => r.bucket));
+    namesFor = (keys) => repo.namesOf(ctx.db, keys);
   }
-  const items = rows
+  const ranked = rows
     .map((r) => ({ key: r.bucket, ...measuresOf(r)[q.measure] }))
     .filter((r) => r.denominator > 0)
     .sort((a, b) => (order === 'desc' ? b.rate! - a.rate! : a.rate! - b.rate!) || b.denominator - a.denominator || a.key.localeCompare(b.key))
-    .slice(0, q.limit ?? 20)
-    .map((r, i) => ({ rank: i + 1, key: r.key, name: names.get(r.key)?.name ?? r.key, ...(names.get(r.key)?.level ? { level: names.get(r.key)!.level } : {}), rate: r.rate, numerator: r.numerator, denominator: r.denominator }));
+    .slice(0, q.limit ?? 20);
+  const names = await namesFor(ranked.map((r) => r.key));
+  const items = ranked.map((r, i) => ({ rank: i + 1, key: r.key, name: names.get(r.key)?.name ?? r.key, ...(names.get(r.key)?.level ? { level: names.get(r.key)!.level } : {}), rate: r.rate, numerator: r.numerator, denominator: r.denominator }));
   return { node: nodeRef(n), by: q.by, measure: q.measure, order, from: period.from, to: period.to, items };
 }
 
@@ -166,7 +167,12 @@ export async function getDensity(ctx: Ctx, q: { node?: string; from?: string; to
   if (!level) throw fieldError('node', 'has no child level');
   const len = CODE_LENGTH[level];
   const [children, open] = [await repo.childrenWithShapes(ctx.db, n?.code ?? null), await repo.openByChild(ctx.db, n, len)];
-  const reported = await repo.reportedByChild(ctx.db, n, len, startOf(period.from), new Date(+startOf(period.to) + 86_400_000));
+  // A city's districts: the reported counts are the district roll-up's (same definition: merged duplicates and cancelled
+  // reports left out, by the day in China); elsewhere a count of the subtree's cases of the period.
+  const reported =
+    n?.level === 'city'
+      ? (await mrepo.sumRollup(ctx.db, { cityCode: n.code, ...period }, 'district_code')).map((r) => ({ code: r.bucket, n: r.reported }))
+      : await repo.reportedByChild(ctx.db, n, len, startOf(period.from), new Date(+startOf(period.to) + 86_400_000));
   const rep = new Map(reported.map((r) => [r.code, r.n]));
   const op = new Map(open.map((r) => [r.code, r]));
   const props = (c: repo.ChildRow) => {
