@@ -90,7 +90,7 @@ const INDEXED_CODE_LENGTHS = new Set([6, 9, 12, 15]);
  * Cases located under the node at `path`, as index-friendly tests: codes nest
  * (a grid's code begins with its community's), so below a city this is
  * left(node_code, <the node's code length>) = <its code> within the city, which
- * that level's index answers in created_at order; deeper levels a prefix range.
+ * that level's index answers in created_at order; otherwise a prefix range.
  */
 export function underNode(path: string, params: unknown[], form: NodeTestForm = 'level'): string {
   const labels = path.split('.');
@@ -105,8 +105,11 @@ export function underNode(path: string, params: unknown[], form: NodeTestForm = 
     params.push(code);
     return `(c.city_code = $${params.length - 1} AND left(c.node_code, ${code.length}) = $${params.length})`;
   }
-  params.push(`${code}%`);
-  return `(c.city_code = $${params.length - 1} AND c.node_code LIKE $${params.length})`;
+  // The prefix as a range in the prefix index's own operators (text_pattern_ops): unlike LIKE $n it stays an index
+  // range in a generic plan, which PGlite's prepared statements come to use.
+  const last = code.charCodeAt(code.length - 1);
+  params.push(code, code.slice(0, -1) + String.fromCharCode(last + 1));
+  return `(c.city_code = $${params.length - 2} AND c.node_code ~>=~ $${params.length - 1} AND c.node_code ~<~ $${params.length})`;
 }
 
 /** True when the node lies inside a part of the tree where the actor reads every case (so its scope test is redundant). */
