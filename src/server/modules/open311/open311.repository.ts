@@ -32,6 +32,12 @@ export async function isCity(ex: Executor, code: string): Promise<boolean> {
   return (await ex.query(`SELECT 1 FROM nodes WHERE code = $1 AND level = 'city'`, [code])).length > 0;
 }
 
+/** The city when the installation holds exactly one (the usual case), else undefined. */
+export async function onlyCity(ex: Executor): Promise<string | undefined> {
+  const rows = await ex.query<{ code: string }>(`SELECT code FROM nodes WHERE level = 'city' AND status = 'active' LIMIT 2`);
+  return rows.length === 1 ? rows[0]!.code : undefined;
+}
+
 export interface RequestRow {
   id: number;
   city_code: string;
