@@ -304,17 +304,29 @@ function presentRequest(r: repo.RequestRow, lang: Lang, ext: { events?: repo.Eve
       duplicate_of: r.merged_into_id === null ? undefined : String(r.merged_into_id),
       media_urls: media.length > 1 ? media : undefined,
     },
-    notes: (ext.events ?? []).filter((e) => e.case_id === r.id).map((e) => noteOf(e, lang)),
+    notes: (ext.events ?? []).map((e) => noteOf(e, lang)),
   };
 }
 
 async function withExtensions(deps: AppDeps, rows: repo.RequestRow[], lang: Lang, extensions: boolean, keyed: boolean) {
   if (!extensions) return rows.map((r) => presentRequest(r, lang, null));
-  const events: repo.EventRow[] = [];
   const byCity = new Map<string, number[]>();
-  for (const r of rows) byCity.set(r.city_code, [...(byCity.get(r.city_code) ?? []), r.id]);
-  for (const [city, ids] of byCity) events.push(...(await repo.eventsOf(deps.db, city, ids)));
-  return rows.map((r) => presentRequest(r, lang, { events, keyed }));
+  for (const r of rows) {
+    const ids = byCity.get(r.city_code);
+    if (ids) ids.push(r.id);
+    else byCity.set(r.city_code, [r.id]);
+  }
+  // Each request gets its own case's entries (grouped once, not filtered from all of them per request).
+  const byCase = new Map<string, repo.EventRow[]>();
+  for (const [city, ids] of byCity) {
+    for (const e of await repo.eventsOf(deps.db, city, ids)) {
+      const k = `${e.city_code}:${e.case_id}`;
+      const list = byCase.get(k);
+      if (list) list.push(e);
+      else byCase.set(k, [e]);
+    }
+  }
+  return rows.map((r) => presentRequest(r, lang, { events: byCase.get(`${r.city_code}:${r.id}`) ?? [], keyed }));
 }
 
 /**
