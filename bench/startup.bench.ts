@@ -69,10 +69,11 @@ export default async function (args: string[]) {
     if (engine === 'pglite') {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'wangge-start-'));
       try {
-        const first = await startServer({ WANGGE_DATA_DIR: dir, WANGGE_MODE: 'demo' }, port);
+        // DATABASE_URL emptied: a PostgreSQL URL in the bench's own environment would otherwise win over the data folder.
+        const first = await startServer({ WANGGE_DATA_DIR: dir, WANGGE_MODE: 'demo', DATABASE_URL: '' }, port);
         const firstRss = rssMb(first.child.pid!);
         await stop(first.child);
-        const second = await startServer({ WANGGE_DATA_DIR: dir, WANGGE_MODE: 'demo' }, port);
+        const second = await startServer({ WANGGE_DATA_DIR: dir, WANGGE_MODE: 'demo', DATABASE_URL: '' }, port);
         const idle = rssMb(second.child.pid!);
         await burst(port, 200);
         const busy = rssMb(second.child.pid!);
