@@ -3,7 +3,8 @@
  * headers, numbers as numbers, times as Excel dates in China time. Small (a
  * month's summary, not a ledger), so it is built in memory.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { excel } from '../../lib/excel.js';
 import type { Item, MonthlyAnalysis } from './analysis.schemas.js';
 
 const CST_MS = 8 * 3_600_000;
@@ -22,7 +23,7 @@ function sheet(wb: ExcelJS.Workbook, name: string, cols: Col[], rows: Record<str
 }
 
 export async function analysisWorkbook(a: MonthlyAnalysis, items: Item[]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   wb.creator = 'Wangge';
   wb.created = new Date();
 

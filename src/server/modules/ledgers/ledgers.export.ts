@@ -5,7 +5,8 @@
  * cases match; nothing holds a transaction between batches (PGlite has one
  * connection, and a slow client must not block it).
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { excel } from '../../lib/excel.js';
 import type { Writable } from 'node:stream';
 import type { Ctx } from '../../context.js';
 import type { QueueQuery } from '../cases/cases.queries.js';
@@ -153,7 +154,7 @@ async function drained(out: Writable): Promise<void> {
 /** Writes the cases as an .xlsx workbook (one sheet 事件台账) to `out`; returns the number of rows. */
 export async function writeCasesXlsx(reader: Awaited<ReturnType<typeof prepareCaseExport>>, out: Writable, opts: { title?: string } = {}): Promise<number> {
   // No shared strings: they would keep every distinct text in memory until the end.
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
+  const wb = new (await excel()).stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
   wb.creator = 'Wangge';
   wb.created = new Date();
   const ws = wb.addWorksheet(opts.title ?? '事件台账', { views: [{ state: 'frozen', ySplit: 1 }] });

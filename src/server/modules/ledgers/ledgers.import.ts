@@ -9,7 +9,8 @@
  * 'import' and the Idempotency-Key "import:<file hash>:<row>", so uploading
  * the same file again creates nothing twice.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { excel } from '../../lib/excel.js';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { createHash } from 'node:crypto';
 import type { Ctx } from '../../context.js';
@@ -114,7 +115,7 @@ export async function readSheet(buf: Buffer, maxRows = IMPORT_MAX_ROWS): Promise
   if (!buf.length) throw fileError('文件为空');
   let table: { row: number; cells: Cell[] }[] = [];
   if (buf.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) {
-    const wb = new ExcelJS.Workbook();
+    const wb = new (await excel()).Workbook();
     try {
       await wb.xlsx.load(buf as unknown as ArrayBuffer);
     } catch {
@@ -378,7 +379,7 @@ async function placeAndCreate(ctx: Ctx, c: CheckedRow, fileHash: string, dryRun:
 
 /** The import template: the header row, a sheet of instructions and a sheet of the categories to choose from. */
 export async function writeImportTemplate(ctx: Ctx): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   wb.creator = 'Wangge';
   const ws = wb.addWorksheet('事件导入');
   ws.columns = IMPORT_COLUMNS.map((c) => ({ header: c.required ? `${c.header}*` : c.header, key: c.field, width: c.width }));

@@ -5,7 +5,8 @@
  * city or district). Small: a city's districts, a month's days — built in
  * memory, not streamed.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { excel } from '../../lib/excel.js';
 import type { Ctx } from '../../context.js';
 import { HANDLING_LEVELS, type HandlingLevel, type MeasureKey, type Rate } from '../../../domain/measures.js';
 import { getMeasures, getTrend, resolveNode } from '../measures/measures.service.js';
@@ -111,7 +112,7 @@ export function measureColumns(by: Breakdown): Col[] {
 }
 
 export async function measuresXlsx(ledger: Awaited<ReturnType<typeof measureRows>>): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   wb.creator = 'Wangge';
   const ws = wb.addWorksheet('考核指标', { views: [{ state: 'frozen', ySplit: 2, xSplit: 1 }] });
   const cols = measureColumns(ledger.by);

@@ -5,7 +5,8 @@
  */
 import { Readable, Transform, type Writable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { excel } from '../../lib/excel.js';
 import { AppError } from '../../errors.js';
 
 export type SheetFormat = 'csv' | 'xlsx';
@@ -131,7 +132,7 @@ export async function* readRows(input: Readable, filename?: string): AsyncGenera
     }
     return;
   }
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', entries: 'ignore' });
+  const reader = new (await excel()).stream.xlsx.WorkbookReader(stream, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', entries: 'ignore' });
   try {
     for await (const sheet of reader) {
       for await (const row of sheet) {
@@ -172,15 +173,24 @@ export function sheetWriter(format: SheetFormat, out: Writable, sheetName: strin
       },
     };
   }
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
-  const ws = wb.addWorksheet(sheetName);
-  if (widths.length) ws.columns = widths.map((w) => ({ width: w }));
+  // The workbook is opened on the first write (exceljs loads on first use, see lib/excel.ts).
+  let book: { wb: ExcelJS.stream.xlsx.WorkbookWriter; ws: ExcelJS.Worksheet } | undefined;
+  const open = async () => {
+    if (!book) {
+      const wb = new (await excel()).stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
+      const ws = wb.addWorksheet(sheetName);
+      if (widths.length) ws.columns = widths.map((w) => ({ width: w }));
+      book = { wb, ws };
+    }
+    return book;
+  };
   return {
     async write(cells) {
       // Text cells throughout: an 18-digit ID number as a number would lose its last digits.
-      ws.addRow(cells.map((c) => (c == null ? null : String(c)))).commit();
+      (await open()).ws.addRow(cells.map((c) => (c == null ? null : String(c)))).commit();
     },
     async end() {
+      const { wb, ws } = await open();
       ws.commit();
       await wb.commit();
     },
