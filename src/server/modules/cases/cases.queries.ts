@@ -192,16 +192,17 @@ export async function listCases(ctx: Ctx, q: QueueQuery) {
   const { where, params, split } = await queueConditions(ctx, q);
   const keys = q.sort === 'oldest' ? ['created_at ASC', 'id ASC'] : q.sort === 'due' ? ['handle_due_at ASC NULLS LAST', 'id ASC'] : ['created_at DESC', 'id DESC'];
   const order = (alias: string) => keys.map((k) => `${alias}.${k}`).join(', ');
-  params.push(q.pageSize + 1, (q.page - 1) * q.pageSize);
-  const limit = `$${params.length - 1}`;
-  const offset = `$${params.length}`;
+  // Limit and offset written into the statement (validated integers): as parameters, a generic plan (PGlite's
+  // prepared statements) guesses a large limit and sorts instead of walking the index.
+  const limit = String(Math.trunc(q.pageSize + 1));
+  const offset = String(Math.trunc((q.page - 1) * q.pageSize));
   // The page first (index order, no joins), then the names for those rows only. A scope made of
   // alternatives (a department's own cases or those it co-handles; a grid and what its worker handles) is
   // read one alternative at a time, each from its own ordered index, and the first pages merged: an OR
   // across them would make PostgreSQL read and sort every matching case.
   const page = split
     ? `SELECT u.* FROM (${disjointArms(where, split)
-        .map((w) => `(SELECT c.* FROM cases c WHERE ${w.join(' AND ')} ORDER BY ${order('c')} LIMIT ${limit}::bigint + ${offset}::bigint)`)
+        .map((w) => `(SELECT c.* FROM cases c WHERE ${w.join(' AND ')} ORDER BY ${order('c')} LIMIT ${Number(limit) + Number(offset)})`)
         .join(' UNION ALL ')}) u ORDER BY ${order('u')} LIMIT ${limit} OFFSET ${offset}`
     : `SELECT c.* FROM cases c WHERE ${where.join(' AND ')} ORDER BY ${order('c')} LIMIT ${limit} OFFSET ${offset}`;
   const rows = await ctx.db.query<ListRow>(`SELECT ${LIST_COLUMNS} FROM (${page}) c ORDER BY ${order('c')}`, params);
