@@ -12,6 +12,13 @@ interface AjvError {
 /** Turns ajv's errors into fields a person can find: `body.name`, `query.lng`. */
 export function fieldsFromValidation(errors: AjvError[], context: string): FieldError[] {
   const out: FieldError[] = [];
+  // A union of literals fails once per branch, each error naming one allowed value: gather them per field.
+  const allowed = new Map<string, unknown[]>();
+  for (const e of errors) {
+    if (e.keyword !== 'enum' && e.keyword !== 'const') continue;
+    const field = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    allowed.set(field, [...new Set([...(allowed.get(field) ?? []), ...((e.params.allowedValues as unknown[]) ?? [e.params.allowedValue])])]);
+  }
   for (const e of errors) {
     let field = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
     if (e.keyword === 'required') field = [field, String(e.params.missingProperty)].filter(Boolean).join('.');
@@ -19,7 +26,7 @@ export function fieldsFromValidation(errors: AjvError[], context: string): Field
     let reason = e.message ?? e.keyword;
     if (e.keyword === 'additionalProperties') reason = 'is not a known field';
     if (e.keyword === 'required') reason = 'is required';
-    if (e.keyword === 'enum' || e.keyword === 'const') reason = `must be one of: ${[...((e.params.allowedValues as unknown[]) ?? [e.params.allowedValue])].join(', ')}`;
+    if (e.keyword === 'enum' || e.keyword === 'const') reason = `must be one of: ${allowed.get(field)!.join(', ')}`;
     if (!out.some((f) => f.field === field && f.reason === reason)) out.push({ field: field || context, reason });
   }
   // anyOf/union errors repeat for every branch: keep the first per field.

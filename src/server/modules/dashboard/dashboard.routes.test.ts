@@ -78,6 +78,9 @@ describe('dashboard access', () => {
       expect(res.statusCode, u).toBe(400);
       expect(JSON.stringify(res.json()), u).toContain(field);
     }
+    // A union of literals names every allowed value, not only the first branch's.
+    const measure = (await leader.get('/api/dashboard/rankings?by=grid&measure=speed')).json().fields.find((f: { field: string }) => f.field === 'measure');
+    expect(measure.reason).toMatch(/^must be one of: response, .*satisfaction/);
   });
 });
 
