@@ -88,28 +88,29 @@ async function sweepLocked(deps: AppDeps, now: Date, log: SweepLog): Promise<Swe
     }
   }, log);
   await eachCandidate(deps.db, signOverdueCandidates(now), within, async (id) => {
-    try {
-      await actOnCase(deps, null, id, 'sign_overdue', {});
-      c.signOverdue++;
-    } catch (err) {
-      if (!isLostRace(err)) throw err;
-      c.skipped++;
-    }
+    if (await systemAction(deps, id, 'sign_overdue')) c.signOverdue++;
+    else c.skipped++;
   }, log);
   await eachCandidate(deps.db, escalateCandidates(escalateBefore), within, async (id) => {
     if (await escalateOne(deps, id)) c.escalated++;
     else c.skipped++;
   }, log);
   await eachCandidate(deps.db, closeCandidates(now), within, async (id) => {
-    try {
-      await actOnCase(deps, null, id, 'close_unrated', {});
-      c.closedUnrated++;
-    } catch (err) {
-      if (!isLostRace(err)) throw err;
-      c.skipped++;
-    }
+    if (await systemAction(deps, id, 'close_unrated')) c.closedUnrated++;
+    else c.skipped++;
   }, log);
   return c;
+}
+
+/** The system takes an action without input; false when another writer changed the case first. */
+async function systemAction(deps: AppDeps, id: number, action: 'sign_overdue' | 'close_unrated'): Promise<boolean> {
+  try {
+    await actOnCase(deps, null, id, action, {});
+    return true;
+  } catch (err) {
+    if (!isLostRace(err)) throw err;
+    return false;
+  }
 }
 
 /**
