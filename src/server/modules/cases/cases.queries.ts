@@ -38,8 +38,8 @@ const CLOSED = `('closed','rejected','cancelled','merged')`;
  * (one ordered index per level) or a scalar ltree containment for the handler
  * (an ltree[] parameter would defeat the GiST index).
  */
-export function caseScope(actor: Actor, params: unknown[], form: NodeTestForm = 'level'): string {
-  const arms = caseScopeArms(actor, params, form);
+export function caseScope(actor: Actor, params: unknown[]): string {
+  const arms = caseScopeArms(actor, params);
   return arms ? `(${arms.join(' OR ')})` : 'TRUE';
 }
 
@@ -78,8 +78,8 @@ function caseScopeArms(actor: Actor, params: unknown[], form: NodeTestForm = 'le
 /**
  * How a node test is written: 'level' as left(node_code, n) = code, which the
  * per-level indexes answer in created_at order (the queue's pages); 'prefix' as
- * a node_code LIKE 'code%' range, which the prefix indexes answer (counts, and
- * the open queue, whose few open cases are cheaper sorted than walked past).
+ * a node_code range, which the prefix indexes answer (counts, and the open
+ * queue, whose few open cases are cheaper sorted than walked past).
  */
 export type NodeTestForm = 'level' | 'prefix';
 
@@ -194,15 +194,15 @@ export async function listCases(ctx: Ctx, q: QueueQuery) {
   const order = (alias: string) => keys.map((k) => `${alias}.${k}`).join(', ');
   // Limit and offset written into the statement (validated integers): as parameters, a generic plan (PGlite's
   // prepared statements) guesses a large limit and sorts instead of walking the index.
-  const limit = String(Math.trunc(q.pageSize + 1));
-  const offset = String(Math.trunc((q.page - 1) * q.pageSize));
+  const limit = Math.trunc(q.pageSize) + 1;
+  const offset = Math.trunc(q.page - 1) * Math.trunc(q.pageSize);
   // The page first (index order, no joins), then the names for those rows only. A scope made of
   // alternatives (a department's own cases or those it co-handles; a grid and what its worker handles) is
   // read one alternative at a time, each from its own ordered index, and the first pages merged: an OR
   // across them would make PostgreSQL read and sort every matching case.
   const page = split
     ? `SELECT u.* FROM (${disjointArms(where, split)
-        .map((w) => `(SELECT c.* FROM cases c WHERE ${w.join(' AND ')} ORDER BY ${order('c')} LIMIT ${Number(limit) + Number(offset)})`)
+        .map((w) => `(SELECT c.* FROM cases c WHERE ${w.join(' AND ')} ORDER BY ${order('c')} LIMIT ${limit + offset})`)
         .join(' UNION ALL ')}) u ORDER BY ${order('u')} LIMIT ${limit} OFFSET ${offset}`
     : `SELECT c.* FROM cases c WHERE ${where.join(' AND ')} ORDER BY ${order('c')} LIMIT ${limit} OFFSET ${offset}`;
   const rows = await ctx.db.query<ListRow>(`SELECT ${LIST_COLUMNS} FROM (${page}) c ORDER BY ${order('c')}`, params);

@@ -145,9 +145,8 @@ const nextMonthStart = (day: string) => {
  * first day], or undefined when the period holds no whole month.
  */
 export function wholeMonths(from: string, to: string): [string, string] | undefined {
-  const first = from.endsWith('-01') ? from : nextMonthStart(from);
-  const afterTo = addDays(to, 1);
-  const last = afterTo.endsWith('-01') ? monthStart(to) : addDays(monthStart(to), -1).slice(0, 8) + '01';
+  const first = isMonthStart(from) ? from : nextMonthStart(from);
+  const last = isMonthEnd(to) ? monthStart(to) : monthStart(addDays(monthStart(to), -1));
   return first <= last ? [first, last] : undefined;
 }
 
